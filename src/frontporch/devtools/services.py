@@ -1,0 +1,45 @@
+"""Which system services the test groups need, and whether this machine has them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+
+_PROBE_RTSP = (
+    "import gi; gi.require_version('Gst', '1.0'); gi.require_version('GstRtspServer', '1.0'); "
+    "from gi.repository import Gst, GstRtspServer; Gst.init(None); "
+    "import sys; sys.exit(0 if Gst.ElementFactory.find('rtph264pay') else 3)"
+)
+
+
+def _rtsp_server_available() -> bool:
+    if not SYSTEM_PYTHON.exists():
+        return False
+    try:
+        probe = subprocess.run(
+            [str(SYSTEM_PYTHON), "-c", _PROBE_RTSP], capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
+@cache
+def missing_services() -> dict[str, str]:
+    """Map each test marker whose service is missing to what to install."""
+    missing: dict[str, str] = {}
+    if not CHROMIUM.exists():
+        missing["browser"] = "Chromium is not installed (apt-get install chromium)"
+    if not _rtsp_server_available():
+        missing["rtsp"] = (
+            "GStreamer's RTSP server is not available to /usr/bin/python3 (apt-get install "
+            "gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-good)"
+        )
+    if shutil.which("ffprobe") is None:
+        missing["ffprobe"] = "ffprobe is not installed (apt-get install ffmpeg)"
+    return missing
