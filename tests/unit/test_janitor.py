@@ -1,0 +1,315 @@
+"""The janitor on real files in tmp_path: crash repair, retention, disk floor, traversal."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from frontporch.hub.config import RetainConfig
+from frontporch.hub.janitor import (
+    Janitor,
+    JanitorError,
+    ReconcileReport,
+    apply_retention,
+    confine,
+    probe_duration,
+    reconcile,
+)
+from frontporch.hub.retention import DAY_S
+from frontporch.hub.store import HubStore, Segment
+
+NOW = 1_714_600_000.0
+RULES = {"front": RetainConfig(all_days=1, motion_days=7, event_days=30)}
+PADDING = {"front": (5.0, 5.0)}
+PLENTY = 10**12
+
+
+@dataclass(frozen=True)
+class FakeUsage:
+    free: int
+
+
+def fake_disk(free: int) -> Callable[[Path], FakeUsage]:
+    return lambda _path: FakeUsage(free)
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    path = tmp_path / "recordings"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[HubStore]:
+    with HubStore(tmp_path / "hub.db") as hub_store:
+        yield hub_store
+
+
+def rel_path(camera: str, start: float) -> str:
+    stamp = time.gmtime(start)
+    return f"{camera}/{time.strftime('%Y-%m-%d', stamp)}/{stamp.tm_hour:02d}/{int(start)}.mp4"
+
+
+def write_fake(root: Path, rel: str, size: int = 100) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\0" * size)
+    return path
+
+
+def add_fake(store: HubStore, root: Path, camera: str, start: float, size: int = 100) -> Segment:
+    rel = rel_path(camera, start)
+    write_fake(root, rel, size)
+    return store.add_segment(camera, rel, start, start + 10, size)
+
+
+def write_h264(path: Path, seconds: int = 2, fps: int = 10) -> None:
+    """A real, small H.264 MP4: what the recorder leaves behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, fps)
+        for i in range(seconds * fps):
+            image = np.full((120, 160, 3), (i * 7) % 255, dtype=np.uint8)
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            frame.pts = i
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+
+
+# -- reconcile ----------------------------------------------------------------------
+
+
+def test_crash_leftovers_are_reconciled(store: HubStore, root: Path) -> None:
+    start = NOW - 3600
+    kept = add_fake(store, root, "front", start)
+    part = write_fake(root, rel_path("front", start + 10) + ".part")
+    orphan_rel = rel_path("back", start + 20)
+    write_h264(root / orphan_rel)
+    junk_rel = rel_path("back", start + 30)
+    write_fake(root, junk_rel)  # complete name, not a video: deleted
+    stale = store.add_segment("side", rel_path("side", start), start, start + 10, 5)
+    empty_dir = root / "old" / "2024-01-01" / "00"
+    empty_dir.mkdir(parents=True)
+    (root / "lost+found").mkdir()  # a filesystem's own directory: not ours to remove
+
+    report = reconcile(store, root)
+
+    assert report == ReconcileReport(
+        parts_removed=1,
+        orphans_indexed=1,
+        unreadable_removed=1,
+        stale_rows_removed=1,
+        dirs_removed=3,
+    )
+    assert not part.exists()
+    assert not (root / junk_rel).exists()
+    assert not (root / "old").exists()
+    rows = {s.path: s for s in store.all_segments()}
+    assert set(rows) == {kept.path, orphan_rel}
+    assert stale.path not in rows
+    orphan = rows[orphan_rel]
+    assert orphan.camera == "back"
+    assert orphan.start == int(start + 20)
+    assert orphan.end - orphan.start == pytest.approx(2.0, abs=0.11)
+    assert orphan.size_bytes == (root / orphan_rel).stat().st_size
+    # Consistent now: every row has its file, every segment file has its row.
+    assert (root / "lost+found").is_dir()
+    on_disk = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    assert on_disk == set(rows)
+    assert reconcile(store, root) == ReconcileReport()
+
+
+def test_probe_reads_a_real_segment_and_rejects_junk(root: Path) -> None:
+    write_h264(root / "a.mp4", seconds=3)
+    (root / "b.mp4").write_bytes(b"not a video at all")
+    assert probe_duration(root / "a.mp4") == pytest.approx(3.0, abs=0.11)
+    assert probe_duration(root / "b.mp4") is None
+
+
+def test_periodic_reconcile_leaves_fresh_work_of_the_recorder_alone(
+    store: HubStore, root: Path
+) -> None:
+    start = time.time()
+    part = write_fake(root, rel_path("front", start) + ".part")
+    renamed = write_fake(root, rel_path("front", start - 10))
+    report = reconcile(store, root, grace_s=60)
+    assert report == ReconcileReport()
+    assert part.exists()
+    assert renamed.exists()
+    assert store.all_segments() == []
+
+
+def test_a_missing_root_is_an_error(store: HubStore, tmp_path: Path) -> None:
+    unmounted = tmp_path / "unmounted"
+    store.add_segment("front", rel_path("front", 0), 0, 10, 100)
+    with pytest.raises(JanitorError, match="is the drive mounted"):
+        reconcile(store, unmounted)
+    with pytest.raises(JanitorError, match="is the drive mounted"):
+        apply_retention(store, unmounted, RULES, PADDING, NOW, 0, fake_disk(PLENTY))
+    assert len(store.all_segments()) == 1
+
+
+def test_an_empty_root_does_not_wipe_the_index(store: HubStore, root: Path) -> None:
+    store.add_segment("front", rel_path("front", NOW), NOW, NOW + 10, 100)
+    assert reconcile(store, root).stale_rows_kept == 1
+    assert len(store.all_segments()) == 1
+
+
+# -- retention ----------------------------------------------------------------------
+
+
+def test_retention_deletes_exactly_the_planned_files_and_rows(store: HubStore, root: Path) -> None:
+    fresh = add_fake(store, root, "front", NOW - 0.5 * DAY_S)
+    plain_old = add_fake(store, root, "front", NOW - 2 * DAY_S)
+    with_motion = add_fake(store, root, "front", NOW - 3 * DAY_S)
+    store.add_motion("front", with_motion.start + 1, with_motion.start + 2)
+    stale_motion = add_fake(store, root, "front", NOW - 8 * DAY_S)
+    store.add_motion("front", stale_motion.start + 1, stale_motion.start + 2)
+    near_event = add_fake(store, root, "front", NOW - 20 * DAY_S)
+    store.upsert_event(
+        "e1",
+        camera="front",
+        labels=["person"],
+        top_score=0.9,
+        start=near_event.end + 3,  # after the segment: only pre-capture reaches it
+        end=near_event.end + 20,
+    )
+
+    report = apply_retention(store, root, RULES, PADDING, NOW, 0, fake_disk(PLENTY))
+
+    assert (report.expired, report.over_floor, report.bytes_freed) == (2, 0, 200)
+    assert (report.failed, report.refused) == ((), ())
+    remaining = {s.id for s in store.all_segments()}
+    assert remaining == {fresh.id, with_motion.id, near_event.id}
+    for segment in (plain_old, stale_motion):
+        assert not (root / segment.path).exists()
+    for segment in (fresh, with_motion, near_event):
+        assert (root / segment.path).exists()
+
+
+def test_disk_floor_deletes_oldest_until_above_it(store: HubStore, root: Path) -> None:
+    segments = [add_fake(store, root, "front", NOW - 3600 + 10 * i, size=1000) for i in range(6)]
+    report = apply_retention(store, root, RULES, PADDING, NOW, 5000, fake_disk(2500))
+    assert (report.expired, report.over_floor, report.bytes_freed) == (0, 3, 3000)
+    assert [s.id for s in store.all_segments()] == [s.id for s in segments[3:]]
+    assert [(root / s.path).exists() for s in segments] == [False] * 3 + [True] * 3
+
+
+def test_disk_floor_spares_an_open_event(store: HubStore, root: Path) -> None:
+    segments = [add_fake(store, root, "front", NOW - 3600 + 10 * i, size=1000) for i in range(4)]
+    store.upsert_event(
+        "live", camera="front", labels=["person"], top_score=0.9, start=segments[2].start + 3
+    )
+    report = apply_retention(store, root, RULES, PADDING, NOW, 10**9, fake_disk(0))
+    assert report.over_floor == 1  # the pre-capture window reaches back into segments[1]
+    assert [s.id for s in store.all_segments()] == [s.id for s in segments[1:]]
+
+
+def test_a_row_whose_file_is_already_gone_is_dropped(store: HubStore, root: Path) -> None:
+    gone = add_fake(store, root, "front", NOW - 5 * DAY_S)
+    (root / gone.path).unlink()  # a crash between unlinking the file and deleting its row
+    report = apply_retention(store, root, RULES, PADDING, NOW, 0, fake_disk(PLENTY))
+    assert (report.expired, report.bytes_freed) == (1, 0)
+    assert store.all_segments() == []
+
+
+def test_a_file_that_cannot_be_deleted_keeps_its_row(store: HubStore, root: Path) -> None:
+    rel = rel_path("front", NOW - 5 * DAY_S)
+    (root / rel).mkdir(parents=True)  # a directory where the file should be: unlink fails
+    (root / rel / "keep").write_bytes(b"x")
+    store.add_segment("front", rel, NOW - 5 * DAY_S, NOW - 5 * DAY_S + 10, 100)
+    report = apply_retention(store, root, RULES, PADDING, NOW, 0, fake_disk(PLENTY))
+    assert report.failed == (rel,)
+    assert report.expired == 0
+    assert len(store.all_segments()) == 1
+
+
+def insert_raw_row(db: Path, camera: str, path: str, start: float) -> None:
+    """Write a row the store itself would refuse: a poisoned index."""
+    raw = sqlite3.connect(db)
+    raw.execute(
+        "INSERT INTO segments (camera, path, start_ts, end_ts, size_bytes) VALUES (?,?,?,?,?)",
+        (camera, path, start, start + 10, 100),
+    )
+    raw.commit()
+    raw.close()
+
+
+def test_a_path_traversal_row_is_refused(store: HubStore, root: Path, tmp_path: Path) -> None:
+    victim = tmp_path / "precious.txt"
+    victim.write_text("do not delete")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "1.mp4").write_text("not ours")
+    (root / "front").mkdir()
+    (root / "front" / "link").symlink_to(outside, target_is_directory=True)
+    old = NOW - 10 * DAY_S
+    poisoned = ["../precious.txt", str(victim), "front/link/1.mp4"]
+    for path in poisoned:
+        insert_raw_row(store.db_path, "front", path, old)
+
+    report = apply_retention(store, root, RULES, PADDING, NOW, 0, fake_disk(PLENTY))
+
+    assert sorted(report.refused) == sorted(poisoned)
+    assert report.expired == 0
+    assert victim.read_text() == "do not delete"
+    assert (outside / "1.mp4").exists()
+    assert store.all_segments() == []
+
+
+def test_confine_keeps_paths_under_the_root(root: Path) -> None:
+    real = root.resolve()
+    assert confine(real, "front/2024-05-01/13/1.mp4") == real / "front/2024-05-01/13/1.mp4"
+    assert confine(real, "front/../../x") is None
+    assert confine(real, "/etc/passwd") is None
+    assert confine(real, "..") is None
+
+
+# -- the thread ---------------------------------------------------------------------
+
+
+def test_janitor_thread_runs_and_stops(store: HubStore, root: Path) -> None:
+    old = add_fake(store, root, "front", NOW - 5 * DAY_S)
+    janitor = Janitor(
+        store,
+        root,
+        RULES,
+        PADDING,
+        min_free_bytes=0,
+        interval_s=0.05,
+        clock=lambda: NOW,
+        disk_usage=fake_disk(PLENTY),
+    )
+    janitor.start()
+    deadline = time.monotonic() + 5
+    while janitor.last_report is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    janitor.stop()
+    assert not janitor.is_alive()
+    assert janitor.last_report is not None
+    assert store.all_segments() == []
+    assert not (root / old.path).exists()
+
+
+def test_janitor_survives_a_failing_pass(root: Path, tmp_path: Path) -> None:
+    broken = HubStore(tmp_path / "broken.db")
+    broken.close()  # every pass fails with StoreError
+    janitor = Janitor(broken, root, RULES, PADDING, 0, interval_s=0.01)
+    janitor.start()
+    time.sleep(0.1)
+    assert janitor.is_alive()
+    janitor.stop()
+    assert not janitor.is_alive()
+    assert os.path.exists(tmp_path / "broken.db")
