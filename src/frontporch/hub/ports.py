@@ -1,0 +1,199 @@
+"""What the hub's web layer needs from the rest of the hub, as typed interfaces.
+
+The web package (`frontporch.hub.web`) depends only on these Protocols, never on the
+SQLite store or the capture pipeline directly, so it can be tested against small
+in-memory fakes (`tests/fakes.py`) and the real objects can change underneath it.
+
+Records returned by the store are described with read-only Protocols (`EventRecord`,
+`EventPageRecord`, `SegmentRecord`, `OutageRecord`, `SessionRecord`) so the frozen
+dataclasses of `frontporch.hub.store` satisfy them structurally; methods whose results
+the web layer ignores are typed `-> object`. The runtime's status is a plain
+dataclass defined here, because the runtime builds it for the web layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+
+class ClipUnavailable(Exception):
+    """A clip cannot be built because its footage is gone; the message says why."""
+
+
+class EventRecord(Protocol):
+    """One detected event, as the store keeps it. Paths are relative to the storage root."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def camera(self) -> str: ...
+    @property
+    def labels(self) -> tuple[str, ...]: ...
+    @property
+    def top_score(self) -> float: ...
+    @property
+    def start(self) -> float: ...
+    @property
+    def end(self) -> float | None: ...
+    @property
+    def zones(self) -> tuple[str, ...]: ...
+    @property
+    def snapshot(self) -> str | None: ...
+    @property
+    def clip(self) -> str | None: ...
+
+
+class EventPageRecord(Protocol):
+    """One page of events, newest first, and the opaque cursor of the next page."""
+
+    @property
+    def events(self) -> Sequence[EventRecord]: ...
+    @property
+    def next_cursor(self) -> str | None: ...
+
+
+class SegmentRecord(Protocol):
+    """A recorded segment file's time span (unix seconds) and size."""
+
+    @property
+    def start(self) -> float: ...
+    @property
+    def end(self) -> float: ...
+    @property
+    def size_bytes(self) -> int: ...
+
+
+class OutageRecord(Protocol):
+    """A period a camera was unreachable; `end` is None while it lasts."""
+
+    @property
+    def start(self) -> float: ...
+    @property
+    def end(self) -> float | None: ...
+    @property
+    def reason(self) -> str: ...
+
+
+class SessionRecord(Protocol):
+    """A signed-in browser session; only the SHA-256 of its token is stored."""
+
+    @property
+    def token_hash(self) -> str: ...
+    @property
+    def created(self) -> float: ...
+    @property
+    def expires(self) -> float: ...
+    @property
+    def user_agent(self) -> str: ...
+
+
+class StorePort(Protocol):
+    """The part of the hub's database the web layer reads and writes."""
+
+    def list_events(
+        self,
+        camera: str | None = None,
+        label: str | None = None,
+        after: float | None = None,
+        before: float | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> EventPageRecord:
+        """Events newest first with `after <= start < before`; `cursor` is a page's
+        `next_cursor`. An unknown cursor raises `frontporch.hub.store.InvalidCursorError`."""
+        ...
+
+    def get_event(self, event_id: str) -> EventRecord | None:
+        """One event, or None if there is no such event."""
+        ...
+
+    def delete_event(self, event_id: str) -> object:
+        """Forget an event (its files are the store's concern)."""
+        ...
+
+    def segments(self, camera: str, start: float, end: float) -> Sequence[SegmentRecord]:
+        """Recorded segments of `camera` overlapping [start, end], oldest first."""
+        ...
+
+    def outages(self, camera: str, start: float, end: float) -> Sequence[OutageRecord]:
+        """Periods `camera` was unreachable overlapping [start, end], oldest first."""
+        ...
+
+    def get_setting(self, key: str) -> str | None:
+        """A stored hub setting, or None if unset."""
+        ...
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a hub setting, replacing any previous value."""
+        ...
+
+    def create_session(
+        self, token_hash: str, created: float, expires: float, user_agent: str
+    ) -> object:
+        """Record a new session."""
+        ...
+
+    def get_session(self, token_hash: str, now: float | None = None) -> SessionRecord | None:
+        """The session with this token hash, or None if there is none or it expired by `now`."""
+        ...
+
+    def delete_session(self, token_hash: str) -> object:
+        """Forget one session (sign-out)."""
+        ...
+
+    def delete_expired_sessions(self, now: float) -> object:
+        """Forget every session whose expiry is before `now`."""
+        ...
+
+
+@dataclass(frozen=True)
+class CameraStatus:
+    """A camera's live state, as the running hub reports it.
+
+    `last_error` must already be redacted (no credentials from input URLs).
+    `events` counts events opened since the hub started; `recorded_bytes` is the size
+    of this camera's recordings on disk.
+    """
+
+    name: str
+    online: bool
+    state: str  # "connecting" | "online" | "reconnecting" | "ended" | "disabled"
+    input_fps: float
+    analyzed_fps: float
+    skipped_frames: int
+    reconnects: int
+    last_error: str | None
+    detect_width: int
+    detect_height: int
+    recording: bool
+    events: int = 0
+    recorded_bytes: int = 0
+
+
+class HubRuntime(Protocol):
+    """The running hub: cameras, their live frames, and clips built on demand."""
+
+    def camera_names(self) -> list[str]:
+        """Names of the configured cameras, in display order."""
+        ...
+
+    def camera_status(self, name: str) -> CameraStatus:
+        """Live status of one camera; raises KeyError for an unknown name."""
+        ...
+
+    def latest_jpeg(self, name: str) -> tuple[int, bytes] | None:
+        """(sequence number, JPEG) of the newest analysed frame with boxes, or None yet.
+
+        Called from the event loop by the live stream, so it must not block."""
+        ...
+
+    def clip_path(self, event_id: str) -> Path:
+        """Absolute path of the event's MP4, remuxed on demand; raises ClipUnavailable."""
+        ...
+
+    def snapshot_path(self, event_id: str) -> Path | None:
+        """Absolute path of the event's best snapshot JPEG, or None if it has none."""
+        ...

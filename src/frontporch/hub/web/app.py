@@ -1,0 +1,121 @@
+"""`create_hub_app`: the one place the hub's web app is assembled.
+
+Routers that need the owner carry `require_owner` as a router dependency, so a new
+endpoint on them is protected without anyone remembering to; only /healthz, /login
+and /static are open. The OpenAPI document is served behind the same check at
+/api/openapi.json (no Swagger UI: it would load scripts from the internet).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from frontporch import __version__
+from frontporch.hub.config import HubConfig
+from frontporch.hub.ports import HubRuntime, StorePort
+from frontporch.hub.web import account, api, live, metrics, pages
+from frontporch.hub.web.auth import require_owner
+from frontporch.hub.web.context import HubContext, hub_context
+from frontporch.hub.web.errors import install_error_handlers
+from frontporch.hub.web.middleware import HubHeadersMiddleware
+from frontporch.hub.web.schemas import HealthOut, iso
+from frontporch.hub.web.sessions import LoginRateLimiter, SessionAuth
+
+HERE = Path(__file__).parent
+
+health = APIRouter()
+
+
+@health.get("/healthz", response_model=HealthOut, summary="Liveness (no sign-in needed)")
+def healthz(context: Annotated[HubContext, Depends(hub_context)]) -> HealthOut:
+    """Whether the hub answers, and which cameras are online."""
+    runtime = context.runtime
+    cameras = {name: runtime.camera_status(name).online for name in runtime.camera_names()}
+    return HealthOut(status="ok", cameras=cameras)
+
+
+def _openapi_router(app: FastAPI) -> APIRouter:
+    router = APIRouter(dependencies=[Depends(require_owner)], include_in_schema=False)
+
+    @router.get("/api/openapi.json")
+    def openapi() -> dict[str, Any]:
+        """The OpenAPI document of the JSON API."""
+        return app.openapi()
+
+    return router
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters["iso"] = iso
+    templates.env.filters["clock"] = _local_clock
+    templates.env.filters["duration"] = _duration
+    templates.env.globals["version"] = __version__
+    return templates
+
+
+def _local_clock(ts: float) -> str:
+    # Server-side fallback; static/hub.js rewrites <time> elements in the browser's zone.
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "ongoing"
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+def create_hub_app(
+    config: HubConfig,
+    store: StorePort,
+    runtime: HubRuntime,
+    *,
+    secure_cookies: bool = False,
+    clock: Callable[[], float] = time.time,
+) -> FastAPI:
+    """Build the hub's web app over a store and a running hub.
+
+    `secure_cookies` marks the session cookie Secure (set it when served over HTTPS);
+    `clock` is the time source for sessions and rate limits (tests pass a fake one).
+    """
+    app = FastAPI(
+        title="Frontporch hub",
+        version=__version__,
+        description="The hub's local API. Every endpoint needs the owner's session.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.hub = HubContext(
+        config=config,
+        store=store,
+        runtime=runtime,
+        templates=_templates(),
+        sessions=SessionAuth(store, clock, secure_cookies=secure_cookies),
+        limiter=LoginRateLimiter(clock),
+        metrics=metrics.build_registry(runtime),
+        clock=clock,
+    )
+    install_error_handlers(app)
+    app.add_middleware(HubHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for router in (
+        health,
+        account.public,
+        account.protected,
+        api.router,
+        live.router,
+        metrics.router,
+        pages.router,
+        _openapi_router(app),
+    ):
+        app.include_router(router)
+    return app

@@ -1,0 +1,48 @@
+"""What every request handler of the hub's web layer can reach: config, store, runtime."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from prometheus_client import CollectorRegistry
+
+from frontporch.hub.config import HubConfig
+from frontporch.hub.ports import HubRuntime, StorePort
+from frontporch.hub.web.errors import not_found
+from frontporch.hub.web.sessions import LoginRateLimiter, SessionAuth
+
+
+@dataclass(frozen=True)
+class HubContext:
+    """The objects one web app instance works with; built once by `create_hub_app`."""
+
+    config: HubConfig
+    store: StorePort
+    runtime: HubRuntime
+    templates: Jinja2Templates
+    sessions: SessionAuth
+    limiter: LoginRateLimiter
+    metrics: CollectorRegistry
+    clock: Callable[[], float]
+
+    def require_camera(self, name: str) -> str:
+        """`name` if it is a configured camera, else a 404 that lists the known ones."""
+        names = self.runtime.camera_names()
+        if name not in names:
+            known = ", ".join(names) or "none are configured"
+            raise not_found("camera", f"No camera named {name!r}; known cameras: {known}.")
+        return name
+
+
+def hub_context(request: Request) -> HubContext:
+    """The HubContext of the app serving this request."""
+    context: HubContext = request.app.state.hub
+    return context
+
+
+def client_address(request: Request) -> str:
+    """The peer address used for rate limiting (proxies are not trusted)."""
+    return request.client.host if request.client else "unknown"

@@ -1,0 +1,143 @@
+"""The owner's pages: camera grid, one camera, the event timeline and one event.
+
+Server-rendered with Jinja2; the small scripts under static/ only add live status,
+local time formatting and a confirmation before deleting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import URL
+
+from frontporch.hub.ports import EventRecord
+from frontporch.hub.web.api import EventId, find_event, query_events
+from frontporch.hub.web.auth import require_owner
+from frontporch.hub.web.context import HubContext, hub_context
+from frontporch.hub.web.schemas import CameraOut, CameraStatsOut, EventOut
+from frontporch.hub.web.sessions import Owner
+
+PAGE_SIZE = 50
+RECENT_EVENTS = 12
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_owner)])
+Context = Annotated[HubContext, Depends(hub_context)]
+SignedIn = Annotated[Owner, Depends(require_owner)]
+
+
+def render(
+    request: Request, context: HubContext, owner: Owner | None, template: str, **values: Any
+) -> Response:
+    """Render a page template with the owner and their CSRF token available."""
+    values.update(owner=owner, csrf_token=owner.csrf_token if owner else None)
+    return context.templates.TemplateResponse(request, template, values)
+
+
+@dataclass
+class DayGroup:
+    """Events of one (hub-local) day, newest first."""
+
+    day: str
+    label: str
+    events: list[EventOut] = field(default_factory=list)
+
+
+def group_by_day(events: list[EventRecord]) -> list[DayGroup]:
+    """Group events (already newest first) by the hub's local calendar day."""
+    groups: list[DayGroup] = []
+    for event in events:
+        local = datetime.fromtimestamp(event.start).astimezone()
+        day = local.date().isoformat()
+        if not groups or groups[-1].day != day:
+            groups.append(DayGroup(day=day, label=f"{local:%A} {local.day} {local:%B %Y}"))
+        groups[-1].events.append(EventOut.of(event))
+    return groups
+
+
+def tracked_labels(context: HubContext) -> list[str]:
+    """Every label any camera tracks, for the label filter."""
+    return sorted({label for cam in context.config.cameras.values() for label in cam.objects.track})
+
+
+def camera_views(context: HubContext) -> list[CameraOut]:
+    """Config and live status of every camera, in display order."""
+    return [
+        CameraOut.of(name, context.config.cameras[name], context.runtime.camera_status(name))
+        for name in context.runtime.camera_names()
+        if name in context.config.cameras
+    ]
+
+
+@router.get("/")
+def camera_grid(request: Request, owner: SignedIn, context: Context) -> Response:
+    """All cameras live, in a grid."""
+    return render(request, context, owner, "grid.html", cameras=camera_views(context))
+
+
+@router.get("/cameras/{name}")
+def camera_page(name: str, request: Request, owner: SignedIn, context: Context) -> Response:
+    """One camera large, its stats and its recent events."""
+    context.require_camera(name)
+    status = context.runtime.camera_status(name)
+    events, _ = query_events(context, name, None, None, None, RECENT_EVENTS, None)
+    return render(
+        request,
+        context,
+        owner,
+        "camera.html",
+        camera=CameraOut.of(name, context.config.cameras[name], status),
+        stats=CameraStatsOut.of_camera(status),
+        groups=group_by_day(events),
+    )
+
+
+@router.get("/events")
+def events_page(
+    request: Request,
+    owner: SignedIn,
+    context: Context,
+    camera: Annotated[str, Query(max_length=64)] = "",
+    label: Annotated[str, Query(max_length=64)] = "",
+    cursor: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """The event timeline, grouped by day, filterable by camera and label."""
+    events, next_cursor = query_events(
+        context, camera or None, label or None, None, None, PAGE_SIZE, cursor or None
+    )
+    older_url = None
+    if next_cursor is not None:
+        params = {k: v for k, v in (("camera", camera), ("label", label)) if v}
+        older_url = str(URL("/events").include_query_params(**params, cursor=next_cursor))
+    return render(
+        request,
+        context,
+        owner,
+        "events.html",
+        groups=group_by_day(events),
+        cameras=context.runtime.camera_names(),
+        labels=tracked_labels(context),
+        selected_camera=camera,
+        selected_label=label,
+        paged=bool(cursor),
+        older_url=older_url,
+        notice="Event deleted." if request.query_params.get("deleted") else None,
+    )
+
+
+@router.get("/events/{event_id}")
+def event_page(event_id: EventId, request: Request, owner: SignedIn, context: Context) -> Response:
+    """One event: its clip, snapshot and details, and a delete button."""
+    event = EventOut.of(find_event(context, event_id))
+    return render(request, context, owner, "event.html", event=event)
+
+
+@router.post("/events/{event_id}/delete")
+def delete_event_form(event_id: EventId, owner: SignedIn, context: Context) -> Response:
+    """Delete an event from its page's form, then go back to the timeline."""
+    find_event(context, event_id)
+    context.store.delete_event(event_id)
+    return RedirectResponse("/events?deleted=1", status_code=303)

@@ -1,0 +1,200 @@
+"""Response models of the hub's JSON API; FastAPI turns them into the OpenAPI schema."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from frontporch.hub.config import CameraConfig
+from frontporch.hub.ports import CameraStatus, EventRecord, OutageRecord, SegmentRecord
+
+
+def iso(ts: float) -> str:
+    """A unix time as an ISO 8601 UTC string (what the pages' JS formats locally)."""
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
+class ErrorBody(BaseModel):
+    """Every error the API answers with."""
+
+    error: str = Field(description="What went wrong, in a few words.")
+    detail: Any = Field(default=None, description="What to do about it, or which fields.")
+
+
+class StatusOut(BaseModel):
+    """A camera's live state."""
+
+    online: bool
+    state: str = Field(description="connecting, online, reconnecting, ended or disabled.")
+    input_fps: float
+    analyzed_fps: float
+    skipped_frames: int
+    reconnects: int
+    last_error: str | None = Field(description="Last input error, credentials redacted.")
+    recording: bool
+
+    @classmethod
+    def of(cls, status: CameraStatus) -> StatusOut:
+        """Build from the runtime's status."""
+        return cls(
+            online=status.online,
+            state=status.state,
+            input_fps=round(status.input_fps, 2),
+            analyzed_fps=round(status.analyzed_fps, 2),
+            skipped_frames=status.skipped_frames,
+            reconnects=status.reconnects,
+            last_error=status.last_error,
+            recording=status.recording,
+        )
+
+
+class CameraOut(BaseModel):
+    """A camera's configuration summary and live status."""
+
+    name: str
+    enabled: bool
+    detect_enabled: bool
+    detect_width: int
+    detect_height: int
+    detect_fps: float
+    record_enabled: bool
+    tracked_labels: list[str]
+    zones: list[str]
+    status: StatusOut
+    live_url: str
+    latest_url: str
+
+    @classmethod
+    def of(cls, name: str, config: CameraConfig, status: CameraStatus) -> CameraOut:
+        """Combine a camera's config and live status."""
+        return cls(
+            name=name,
+            enabled=config.enabled,
+            detect_enabled=config.detect.enabled,
+            detect_width=status.detect_width,
+            detect_height=status.detect_height,
+            detect_fps=config.detect.fps,
+            record_enabled=config.record.enabled,
+            tracked_labels=list(config.objects.track),
+            zones=sorted(config.zones),
+            status=StatusOut.of(status),
+            live_url=f"/api/cameras/{name}/live.mjpeg",
+            latest_url=f"/api/cameras/{name}/latest.jpg",
+        )
+
+
+class CameraStatsOut(StatusOut):
+    """A camera's counters, as also exported to Prometheus."""
+
+    name: str
+    events: int = Field(description="Events opened since the hub started.")
+    recorded_bytes: int = Field(description="Size of this camera's recordings on disk.")
+
+    @classmethod
+    def of_camera(cls, status: CameraStatus) -> CameraStatsOut:
+        """Build from the runtime's status."""
+        base = StatusOut.of(status).model_dump()
+        return cls(
+            **base, name=status.name, events=status.events, recorded_bytes=status.recorded_bytes
+        )
+
+
+class EventOut(BaseModel):
+    """One event."""
+
+    id: str
+    camera: str
+    labels: list[str]
+    top_score: float
+    start: float = Field(description="Unix time the event started.")
+    end: float | None = Field(description="Unix time it ended; null while it is going on.")
+    start_iso: str
+    duration_s: float | None
+    zones: list[str]
+    snapshot_url: str | None
+    clip_url: str | None
+
+    @classmethod
+    def of(cls, event: EventRecord) -> EventOut:
+        """Build from a stored event."""
+        return cls(
+            id=event.id,
+            camera=event.camera,
+            labels=list(event.labels),
+            top_score=round(event.top_score, 3),
+            start=event.start,
+            end=event.end,
+            start_iso=iso(event.start),
+            duration_s=None if event.end is None else round(event.end - event.start, 1),
+            zones=list(event.zones),
+            snapshot_url=f"/api/events/{event.id}/snapshot.jpg" if event.snapshot else None,
+            clip_url=f"/api/events/{event.id}/clip.mp4",
+        )
+
+
+class EventPageOut(BaseModel):
+    """A page of events, newest first."""
+
+    events: list[EventOut]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next (older) page; null on the last page."
+    )
+
+
+class DeletedOut(BaseModel):
+    """Confirmation of a deletion."""
+
+    deleted: str
+
+
+class SegmentOut(BaseModel):
+    """A recorded segment (unix seconds)."""
+
+    start: float
+    end: float
+    size_bytes: int
+
+    @classmethod
+    def of(cls, segment: SegmentRecord) -> SegmentOut:
+        """Build from a stored segment."""
+        return cls(start=segment.start, end=segment.end, size_bytes=segment.size_bytes)
+
+
+class OutageOut(BaseModel):
+    """A period the camera was unreachable; `end` is null while it lasts."""
+
+    start: float
+    end: float | None
+    reason: str
+
+    @classmethod
+    def of(cls, outage: OutageRecord) -> OutageOut:
+        """Build from a stored outage."""
+        return cls(start=outage.start, end=outage.end, reason=outage.reason)
+
+
+class GapOut(BaseModel):
+    """A part of the requested window with no recording (unix seconds)."""
+
+    start: float
+    end: float
+
+
+class RecordingsOut(BaseModel):
+    """What footage exists for a camera in a time window."""
+
+    camera: str
+    start: float
+    end: float
+    segments: list[SegmentOut]
+    outages: list[OutageOut]
+    gaps: list[GapOut] = Field(description="Parts of the window no segment covers.")
+
+
+class HealthOut(BaseModel):
+    """Liveness of the hub; deliberately free of anything sensitive."""
+
+    status: str
+    cameras: dict[str, bool] = Field(description="Whether each camera is online.")
