@@ -1,8 +1,37 @@
-"""The one `frontporch` command."""
+"""The one `frontporch` command: a sub-command per role.
+
+Imports of heavy modules happen inside the commands so `frontporch --help` is instant.
+Errors a person can fix (a bad config, a missing file) print one clear message and
+exit with status 2; nothing here prints a traceback for them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-app = typer.Typer(help="Frontporch: home security cameras that answer to their owners.")
+if TYPE_CHECKING:
+    from frontporch.hub.analyze import Analysis
+    from frontporch.hub.config import CameraConfig, DetectorConfig, HubConfig
+
+app = typer.Typer(
+    help="Frontporch: home security cameras that answer to their owners.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+hub_app = typer.Typer(help="The home hub: record, detect, review.", no_args_is_help=False)
+app.add_typer(hub_app, name="hub")
+scenes_app = typer.Typer(help="Synthetic camera scenes with ground truth.", no_args_is_help=True)
+app.add_typer(scenes_app, name="scenes")
+
+
+def fail(message: str) -> NoReturn:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
 
 
 @app.command()
@@ -11,3 +40,183 @@ def version() -> None:
     from frontporch import __version__
 
     typer.echo(__version__)
+
+
+def _load(config: Path) -> HubConfig:
+    from frontporch.hub.config import ConfigError, load_config
+
+    try:
+        return load_config(config)
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+@hub_app.callback(invoke_without_command=True)
+def hub(
+    ctx: typer.Context,
+    config: Annotated[Path, typer.Option("--config", "-c", help="The hub's YAML file.")] = Path(
+        "hub.yaml"
+    ),
+) -> None:
+    """Run the hub: every camera, recording, detection and the web UI."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from frontporch.hub.serve import serve
+
+    serve(_load(config))
+
+
+@hub_app.command("set-password")
+def hub_set_password(
+    config: Annotated[Path, typer.Option("--config", "-c", help="The hub's YAML file.")] = Path(
+        "hub.yaml"
+    ),
+) -> None:
+    """Set the owner's password for the hub's web UI."""
+    from frontporch.hub.store import HubStore
+    from frontporch.hub.web.auth import set_owner_password
+
+    cfg = _load(config)
+    password = typer.prompt(
+        "New password (12 characters or more)", hide_input=True, confirmation_prompt=True
+    )
+    store = HubStore(cfg.storage.path / "hub.db")
+    try:
+        set_owner_password(store, password)
+    except ValueError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    typer.echo("Password changed; existing sessions were signed out.")
+
+
+@app.command()
+def analyze(
+    video: Annotated[Path, typer.Argument(help="A video file to analyse.")],
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="Hub YAML to take camera settings from.")
+    ] = None,
+    camera: Annotated[
+        str | None, typer.Option(help="Which camera of --config (default: the first).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Run the detect pipeline over a file as fast as possible and report its events."""
+    from frontporch.hub.analyze import analyze_file
+    from frontporch.hub.capture import CaptureError
+    from frontporch.hub.detect.base import DetectorError
+
+    if not video.is_file():
+        fail(f"{video} does not exist or is not a file")
+    camera_cfg = None
+    detector_cfg = None
+    if config is not None:
+        cfg = _load(config)
+        if not cfg.cameras:
+            fail(f"{config} defines no cameras")
+        name = camera or next(iter(cfg.cameras))
+        if name not in cfg.cameras:
+            fail(f"{config} has no camera {name!r}; it has: {', '.join(cfg.cameras)}")
+        camera_cfg, detector_cfg = cfg.cameras[name], cfg.detector
+    try:
+        if as_json:
+            result = analyze_file(video, camera_cfg, detector_cfg)
+        else:
+            result = _analyze_with_progress(video, camera_cfg, detector_cfg)
+    except (CaptureError, DetectorError) as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(result.to_json()))
+        return
+    typer.echo(
+        f"{result.frames_decoded} frames decoded, {result.frames_analyzed} analysed "
+        f"({result.frames_with_motion} with motion) in {result.seconds:.2f} s"
+    )
+    if result.warning:
+        typer.secho(f"warning: {result.warning}", fg=typer.colors.YELLOW)
+    for event in result.events:
+        zones = f" in {', '.join(event.zones)}" if event.zones else ""
+        typer.echo(
+            f"  {event.label:8} {event.start:7.1f}s – {event.end:7.1f}s  "
+            f"score {event.score:.2f}{zones}"
+        )
+    if not result.events:
+        typer.echo("  no events")
+
+
+def _analyze_with_progress(
+    video: Path, camera_cfg: CameraConfig | None, detector_cfg: DetectorConfig | None
+) -> Analysis:
+    from rich.progress import Progress
+
+    from frontporch.hub.analyze import analyze_file
+    from frontporch.hub.capture import probe_duration
+
+    duration = probe_duration(video)
+    with Progress(transient=True) as bar:
+        task = bar.add_task(f"analysing {video.name}", total=duration or None)
+        return analyze_file(
+            video, camera_cfg, detector_cfg, progress=lambda t: bar.update(task, completed=t)
+        )
+
+
+@scenes_app.command("list")
+def scenes_list() -> None:
+    """List the scene recipes."""
+    from frontporch import scenes
+
+    for name in scenes.scene_names():
+        typer.echo(name)
+
+
+@scenes_app.command("generate")
+def scenes_generate(
+    scene: Annotated[str, typer.Argument(help="Scene name (see `frontporch scenes list`).")],
+    out: Annotated[Path, typer.Argument(help="Output .mp4; ground truth goes beside it.")],
+    width: int = 1280,
+    height: int = 720,
+    fps: float = 15.0,
+    seconds: float = 60.0,
+    seed: int = 0,
+) -> None:
+    """Render a synthetic scene to H.264 with frame-by-frame ground truth."""
+    from rich.progress import Progress
+
+    from frontporch import scenes
+
+    if scene not in scenes.scene_names():
+        fail(f"no scene {scene!r}; choose one of: {', '.join(scenes.scene_names())}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with Progress(transient=True) as bar:
+        task = bar.add_task(f"rendering {scene}", total=None)
+        truth = scenes.write_scene(
+            scene,
+            out,
+            width=width,
+            height=height,
+            fps=fps,
+            duration_s=seconds,
+            seed=seed,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    typer.echo(f"wrote {out} ({len(truth.visits)} visits in the ground truth)")
+
+
+@app.command()
+def demo(
+    data: Annotated[Path, typer.Option(help="Where the demo keeps its files.")] = Path("demo-data"),
+    port: int = 5080,
+) -> None:
+    """A hub on generated scenes looping as live cameras, until Ctrl-C."""
+    from frontporch.demo import run_demo
+
+    run_demo(data, port)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -228,12 +228,8 @@ class EventsConfig(Strict):
 
 
 class RetainConfig(Strict):
-    all_days: float = Field(
-        default=1.0, ge=0, description="Days every recorded segment is kept."
-    )
-    motion_days: float = Field(
-        default=7.0, ge=0, description="Days segments with motion are kept."
-    )
+    all_days: float = Field(default=1.0, ge=0, description="Days every recorded segment is kept.")
+    motion_days: float = Field(default=7.0, ge=0, description="Days segments with motion are kept.")
     event_days: float = Field(
         default=30.0, ge=0, description="Days segments that are part of an event clip are kept."
     )

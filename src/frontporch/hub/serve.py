@@ -1,0 +1,48 @@
+"""Run a hub: its camera workers and its web UI in one process tree, until interrupted."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from types import FrameType
+
+import typer
+import uvicorn
+
+from frontporch.hub.config import HubConfig
+from frontporch.hub.runtime import build_hub
+from frontporch.hub.web.app import create_hub_app
+from frontporch.hub.web.auth import ensure_owner_password
+
+log = logging.getLogger(__name__)
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def serve(config: HubConfig, banner: str | None = None) -> None:
+    """Start every camera and serve the web UI; Ctrl-C or SIGTERM stops both cleanly."""
+    # uvicorn shuts down on SIGTERM and then re-raises it; with the default handler the
+    # process would die before the cameras close their segments.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    hub = build_hub(config)
+    first_password = ensure_owner_password(hub.store)
+    app = create_hub_app(config, hub.store, hub)
+    hub.start()
+    url = f"http://{config.web.host}:{config.web.port}/"
+    if banner:
+        typer.echo(banner)
+    else:
+        typer.echo(f"Hub UI: {url}")
+    if first_password:
+        typer.secho(
+            f"First start: the owner password is {first_password}\n"
+            "It is shown once; change it with `frontporch hub set-password`.",
+            fg=typer.colors.YELLOW,
+        )
+    try:
+        uvicorn.run(app, host=config.web.host, port=config.web.port, log_level="warning")
+    finally:
+        typer.echo("Stopping cameras…")
+        hub.stop()

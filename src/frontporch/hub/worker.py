@@ -1,0 +1,346 @@
+"""A camera's worker process: read its inputs, record by stream copy, analyse, report.
+
+Each camera runs in its own process so cameras use every core and a camera whose
+decoder or input misbehaves cannot stop another. Inside, the input reader thread only
+demuxes, copies packets to the segment writer and decodes; analysis runs on its own
+thread behind a two-frame queue, so a slow detector drops analysis frames (counted as
+skipped) but never stalls recording.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing.synchronize
+import queue
+import signal
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import cv2
+import numpy as np
+
+from frontporch.hub.capture import InputReader, scale_for_detect
+from frontporch.hub.config import CameraConfig, DetectorConfig, Role
+from frontporch.hub.detect import build_detector
+from frontporch.hub.events import EventChange
+from frontporch.hub.messages import (
+    EventMessage,
+    InputBack,
+    InputLost,
+    LiveFrame,
+    MotionSeen,
+    SegmentClosed,
+    WorkerMessage,
+    WorkerStats,
+)
+from frontporch.hub.pipeline import DetectPipeline, FrameResult
+from frontporch.hub.record import SegmentInfo, SegmentWriter
+
+log = logging.getLogger(__name__)
+
+STATS_EVERY_S = 2.0
+MOTION_GAP_S = 2.0
+MOTION_FLUSH_S = 30.0
+LIVE_MAX_FPS = 5.0
+JPEG_QUALITY = 80
+
+Send = Callable[[WorkerMessage], None]
+
+
+def encode_jpeg(bgr: np.ndarray, quality: int = JPEG_QUALITY) -> bytes:
+    ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError("JPEG encoding failed")
+    return bytes(buf)
+
+
+def draw_objects(bgr: np.ndarray, result: FrameResult) -> np.ndarray:
+    """A copy of the frame with tracked objects outlined, for live view and snapshots."""
+    out = bgr.copy()
+    for obj in result.objects:
+        x1, y1, x2, y2 = obj.box.as_ints()
+        colour = (60, 200, 60) if obj.confirmed else (0, 200, 230)
+        cv2.rectangle(out, (x1, y1), (x2, y2), colour, 2)
+        cv2.putText(
+            out,
+            f"{obj.label} {obj.score:.0%}",
+            (x1, max(12, y1 - 4)),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.45,
+            colour,
+            1,
+            cv2.LINE_AA,
+        )
+    return out
+
+
+class MotionSpans:
+    """Folds per-frame motion into spans, reported when they end (or every 30 s)."""
+
+    def __init__(self, camera: str, send: Send) -> None:
+        self.camera = camera
+        self.send = send
+        self.start: float | None = None
+        self.last = 0.0
+
+    def frame(self, t: float, moving: bool) -> None:
+        if self.start is not None and (
+            t - self.last > MOTION_GAP_S or t - self.start > MOTION_FLUSH_S
+        ):
+            self.flush()
+        if moving:
+            if self.start is None:
+                self.start = t
+            self.last = t
+
+    def flush(self) -> None:
+        if self.start is not None:
+            self.send(MotionSeen(self.camera, self.start, max(self.last, self.start)))
+            self.start = None
+
+
+class Analysis:
+    """The detect role: a thread that runs the pipeline on frames handed over by the reader."""
+
+    def __init__(self, name: str, camera: CameraConfig, pipeline: DetectPipeline, send: Send):
+        self.name = name
+        self.camera = camera
+        self.pipeline = pipeline
+        self.send = send
+        self.frames: queue.Queue[tuple[float, Any]] = queue.Queue(maxsize=2)
+        self.motion = MotionSpans(name, send)
+        self.analyzed = 0
+        self.dropped = 0
+        self.live_seq = 0
+        self._last_live = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"analyse-{name}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def offer(self, frame: Any, wallclock: float) -> None:
+        """Called on the reader thread: never blocks, drops the frame if analysis lags."""
+        try:
+            self.frames.put_nowait((wallclock, frame))
+        except queue.Full:
+            self.dropped += 1
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+        self._report(self.pipeline.finish(time.time()), None)
+        self.motion.flush()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                wallclock, frame = self.frames.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            try:
+                self._analyse(wallclock, frame)
+            except Exception:  # a bad frame must not end analysis for the camera
+                log.exception("camera %s: analysis of one frame failed", self.name)
+
+    def _analyse(self, t: float, frame: Any) -> None:
+        detect = self.camera.detect
+        gray, bgr_of = scale_for_detect(frame, detect.width, detect.height)
+        result = self.pipeline.process(t, gray, bgr_of)
+        self.analyzed += 1
+        self.motion.frame(t, bool(result.motion))
+        annotated: np.ndarray | None = None
+        if result.changes or t - self._last_live >= 1.0 / LIVE_MAX_FPS:
+            annotated = draw_objects(bgr_of(), result)
+        self._report(result.changes, annotated, t)
+        if annotated is not None and t - self._last_live >= 1.0 / LIVE_MAX_FPS:
+            self._last_live = t
+            self.live_seq += 1
+            self.send(LiveFrame(self.name, self.live_seq, encode_jpeg(annotated)))
+
+    def _report(
+        self, changes: list[EventChange], annotated: np.ndarray | None, t: float | None = None
+    ) -> None:
+        for change in changes:
+            event = change.event
+            new_best = annotated is not None and t is not None and event.best_t == t
+            self.send(
+                EventMessage(
+                    camera=self.name,
+                    kind=change.kind,
+                    event_id=event.id,
+                    labels=tuple(event.labels),
+                    top_score=event.top_score,
+                    start=event.start,
+                    end=event.end,
+                    zones=tuple(event.zones),
+                    snapshot_jpeg=encode_jpeg(annotated)
+                    if new_best and annotated is not None
+                    else None,
+                )
+            )
+
+
+class Recording:
+    """The record role: copy packets into segments; a new input stream starts a new writer."""
+
+    def __init__(self, name: str, camera: CameraConfig, root: Path, send: Send) -> None:
+        self.name = name
+        self.camera = camera
+        self.root = root
+        self.send = send
+        self.writer: SegmentWriter | None = None
+        self._stream: Any = None
+        self.active = False
+
+    def packet(self, packet: Any, wallclock: float) -> None:
+        if packet.stream is not self._stream:
+            self.close()
+            self._stream = packet.stream
+            self.writer = SegmentWriter(
+                self.name, self.root, packet.stream, self.camera.record.segment_s, self._closed
+            )
+        assert self.writer is not None
+        self.writer.write(packet, wallclock)
+        self.active = True
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.writer = None
+        self._stream = None
+        self.active = False
+
+    def _closed(self, info: SegmentInfo) -> None:
+        self.send(SegmentClosed(self.name, str(info.path), info.start, info.end, info.size_bytes))
+
+
+class CameraWorker:
+    """Everything one camera does, wired together; `run` blocks until `stop` is set."""
+
+    def __init__(
+        self,
+        name: str,
+        camera: CameraConfig,
+        detector: DetectorConfig,
+        recordings: Path,
+        send: Send,
+    ) -> None:
+        self.name = name
+        self.camera = camera
+        self.send = send
+        self.analysis: Analysis | None = None
+        self.recording: Recording | None = None
+        if camera.detect.enabled and camera.input_for(Role.detect) is not None:
+            pipeline = DetectPipeline(name, camera, build_detector(detector))
+            self.analysis = Analysis(name, camera, pipeline, send)
+        if camera.record.enabled and camera.input_for(Role.record) is not None:
+            self.recording = Recording(name, camera, recordings, send)
+        self.readers = [self._reader(i) for i in camera.inputs]
+        self._online: bool | None = None
+
+    def _reader(self, cfg: Any) -> InputReader:
+        record = self.recording is not None and Role.record in cfg.roles
+        detect = self.analysis is not None and Role.detect in cfg.roles
+        return InputReader(
+            cfg,
+            on_packet=self.recording.packet if record and self.recording else None,
+            on_frame=self.analysis.offer if detect and self.analysis else None,
+            detect_fps=self.camera.detect.fps if detect else None,
+            on_disconnect=self.recording.close if record and self.recording else None,
+        )
+
+    def run(self, stop: threading.Event | multiprocessing.synchronize.Event) -> None:
+        if self.analysis is not None:
+            self.analysis.start()
+        for reader in self.readers:
+            reader.start()
+        try:
+            while not stop.wait(STATS_EVERY_S):
+                self._report_stats()
+        finally:
+            for reader in self.readers:
+                reader.stop()
+            if self.recording is not None:
+                self.recording.close()
+            if self.analysis is not None:
+                self.analysis.stop()
+            self._report_stats()
+
+    def _report_stats(self) -> None:
+        stats = [r.stats() for r in self.readers]
+        online = all(s.connected for s in stats)
+        state = "online" if online else stats[0].state
+        if self._online is not None and online != self._online:
+            now = time.time()
+            reason = next((s.last_error for s in stats if s.last_error), None) or "input lost"
+            self.send(InputBack(self.name, now) if online else InputLost(self.name, now, reason))
+        self._online = online
+        # Skipped: frames meant for analysis that were dropped because it lagged behind
+        # (frames the detect fps leaves out by design are not counted).
+        skipped = self.analysis.dropped if self.analysis else 0
+        self.send(
+            WorkerStats(
+                camera=self.name,
+                state=state,
+                input_fps=max((s.input_fps for s in stats), default=0.0),
+                analyzed_fps=self._analyzed_fps(),
+                skipped_frames=skipped,
+                reconnects=sum(s.reconnects for s in stats),
+                last_error=next((s.last_error for s in stats if s.last_error), None),
+                recording=bool(self.recording and self.recording.active),
+            )
+        )
+
+    def _analyzed_fps(self) -> float:
+        if self.analysis is None:
+            return 0.0
+        now = time.monotonic()
+        count = self.analysis.analyzed
+        last_t, last_count = getattr(self, "_fps_mark", (now, count))
+        self._fps_mark = (now, count)
+        return (count - last_count) / (now - last_t) if now > last_t else 0.0
+
+
+def _exit_once(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the cleanup
+    raise SystemExit(0)
+
+
+def camera_main(
+    name: str,
+    camera: CameraConfig,
+    detector: DetectorConfig,
+    recordings: Path,
+    outbox: Any,
+    stop: multiprocessing.synchronize.Event,
+) -> None:
+    """Entry point of a camera's process."""
+    # Ctrl-C reaches the whole process group; the hub process decides when workers stop.
+    # SIGTERM (a service manager stopping the whole group) stops this camera cleanly:
+    # the run loop unwinds and closes the segment being written.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_once)
+    # Parallelism comes from one process per camera; OpenCV's own thread pool in every
+    # process would only oversubscribe the cores.
+    cv2.setNumThreads(1)
+    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {name} %(levelname)s %(message)s")
+
+    def send(message: WorkerMessage) -> None:
+        try:
+            outbox.put(message, timeout=1.0)
+        except queue.Full:
+            if not isinstance(message, LiveFrame):
+                log.warning("hub is not reading messages; dropped %s", type(message).__name__)
+
+    try:
+        worker = CameraWorker(name, camera, detector, recordings, send)
+    except Exception as exc:  # a broken detector model, for example: say so, then stop
+        log.error("camera %s cannot start: %s", name, exc)
+        send(WorkerStats(name, "failed", 0.0, 0.0, 0, 0, str(exc), False))
+        return
+    worker.run(stop)
