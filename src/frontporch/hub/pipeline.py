@@ -57,12 +57,16 @@ class DetectPipeline:
             camera, config.events, config.objects, config.zones, self.frame_size, **kwargs
         )
         self._wanted = frozenset(config.objects.track)
+        # A detector that cannot produce any tracked label need not see a single frame.
+        self._detect = bool(self._wanted & detector.labels)
         self._frame_area = float(self.frame_size[0] * self.frame_size[1])
 
     def process(self, t: float, gray: np.ndarray, bgr: BgrSource) -> FrameResult:
         """Analyse one frame taken at `t` seconds; `bgr` converts it only if needed."""
         motion = self.motion.detect(gray)
-        detections = self._keep(self.detector.detect(bgr(), motion)) if motion else []
+        detections = (
+            self._keep(self.detector.detect(bgr(), motion)) if motion and self._detect else []
+        )
         objects = self.tracker.update(t, detections, motion)
         changes = self.events.update(t, objects)
         return FrameResult(t, motion, detections, objects, changes)
