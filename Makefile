@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.frontporch-setup
 
-.PHONY: setup demo test test-unit test-integration test-e2e bench lint format lock clean
+.PHONY: setup demo test test-unit test-integration test-e2e screenshots bench lint format lock clean
 
 setup: $(STAMP)
 
@@ -33,6 +33,10 @@ test-integration: setup
 
 test-e2e: setup
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+# Refresh the screenshots in docs/ from the browser tests.
+screenshots: setup
+	FRONTPORCH_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -1,7 +1,8 @@
 """The hub's pages in a real Chromium: sign in, live grid, events, clip playback.
 
 The app runs under uvicorn in a thread, over the in-memory fakes, with a real H.264 MP4
-(encoded here with PyAV) and real JPEGs. Screenshots land in docs/screenshots/.
+(encoded here with PyAV) and real JPEGs. Screenshots: see
+tests/screenshots.py (`make screenshots` refreshes docs/screenshots/).
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from fakes import OWNER_PASSWORD, cheap_password_hashing, make_event, web_harness
+from screenshots import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CLIP_SECONDS = 2.0
 CLIP_FPS = 15
 CHROMIUM_ARGS = [
