@@ -48,8 +48,10 @@ from frontporch.hub.store import HubStore, Segment
 
 log = logging.getLogger(__name__)
 
-SEGMENT_NAME = re.compile(r"^(\d+(?:\.\d+)?)\.mp4$")
-PART_NAME = re.compile(r"^\d+(?:\.\d+)?\.mp4\.part$")
+# `<unix_start>.mp4`, or `<unix_start>-<n>.mp4` for a later segment starting in the same
+# second (see record.py); the group is the start.
+SEGMENT_NAME = re.compile(r"^(\d+(?:\.\d+)?)(?:-\d+)?\.mp4$")
+PART_NAME = re.compile(r"^\d+(?:\.\d+)?(?:-\d+)?\.mp4\.part$")
 LAYOUT_DEPTH = 4  # camera / date / hour / file
 ROW_BATCH = 256  # rows removed per transaction: keeps the stale-row window short
 

@@ -9,6 +9,7 @@ died, with backoff, and never lets one camera take another down.
 from __future__ import annotations
 
 import logging
+import math
 import multiprocessing as mp
 import queue
 import threading
@@ -91,6 +92,7 @@ class Hub:
     def start(self) -> None:
         report = reconcile(self.store, self.recordings)
         log.info("index reconciled with disk: %s", report)
+        self._end_interrupted_events()
         for slot in self.slots.values():
             if slot.config.enabled:
                 self._spawn(slot)
@@ -118,6 +120,37 @@ class Hub:
         for thread in self._threads:
             thread.join(timeout=5)
         self.store.close()
+
+    def _end_interrupted_events(self) -> None:
+        """End the events a crash left open where their camera's footage ends.
+
+        No worker runs yet, so an open event can only be a leftover: it would otherwise
+        show as ongoing forever and keep all of its camera's later footage from retention.
+        """
+        for window in self.store.event_windows():
+            if window.end is not None:
+                continue
+            page = self.store.list_events(
+                camera=window.camera,
+                after=window.start,
+                before=math.nextafter(window.start, math.inf),
+                limit=1000,
+            )
+            for event in page.events:
+                if event.end is not None:
+                    continue
+                footage = self.store.segments(event.camera, event.start, math.inf)
+                end = max([event.start, *(segment.end for segment in footage)])
+                self.store.upsert_event(
+                    event.id,
+                    camera=event.camera,
+                    labels=event.labels,
+                    top_score=event.top_score,
+                    start=event.start,
+                    end=end,
+                    zones=event.zones,
+                )
+                log.info("event %s was cut short by a crash; it ends with its footage", event.id)
 
     def _spawn(self, slot: CameraSlot) -> None:
         slot.stop = self._ctx.Event()

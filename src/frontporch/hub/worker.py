@@ -23,7 +23,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from frontporch.hub.capture import InputReader, scale_for_detect
+from frontporch.hub.capture import InputReader, ReaderStats, scale_for_detect
 from frontporch.hub.config import CameraConfig, DetectorConfig, Role
 from frontporch.hub.detect import build_detector
 from frontporch.hub.events import EventChange
@@ -269,16 +269,26 @@ class CameraWorker:
                 self.recording.close()
             if self.analysis is not None:
                 self.analysis.stop()
-            self._report_stats()
+            self._report_stats(stopping=True)
 
-    def _report_stats(self) -> None:
+    def _report_stats(self, *, stopping: bool = False) -> None:
         stats = [r.stats() for r in self.readers]
         online = all(s.connected for s in stats)
         state = "online" if online else stats[0].state
-        if self._online is not None and online != self._online:
+        # Stopping the camera is not losing its input: no outage for that. The first time
+        # the camera is online counts as "back": it closes an outage that was still open
+        # when the hub last stopped (or crashed).
+        if not stopping and online != self._online and (self._online is not None or online):
+            # Stats are sampled every few seconds; the outage is dated by the reader's own
+            # times instead, so it matches the gap between segments rather than overlapping
+            # the recording on either side.
             now = time.time()
-            reason = next((s.last_error for s in stats if s.last_error), None) or "input lost"
-            self.send(InputBack(self.name, now) if online else InputLost(self.name, now, reason))
+            if online:
+                back = max((s.connected_at or now for s in stats), default=now)
+                self.send(InputBack(self.name, min(back, now)))
+            else:
+                reason = next((s.last_error for s in stats if s.last_error), None) or "input lost"
+                self.send(InputLost(self.name, _went_silent(stats, now), reason))
         self._online = online
         # Skipped: frames meant for analysis that were dropped because it lagged behind
         # (frames the detect fps leaves out by design are not counted).
@@ -304,6 +314,17 @@ class CameraWorker:
         last_t, last_count = getattr(self, "_fps_mark", (now, count))
         self._fps_mark = (now, count)
         return (count - last_count) / (now - last_t) if now > last_t else 0.0
+
+
+def _went_silent(stats: list[ReaderStats], now: float) -> float:
+    """When the first lost input stopped delivering: its last packet, or its connect time
+    if it never sent one on that connection (never later than `now`)."""
+    known = [
+        t
+        for s in stats
+        if not s.connected and (t := max(s.last_packet_at or 0.0, s.connected_at or 0.0)) > 0.0
+    ]
+    return min(min(known), now) if known else now
 
 
 def _exit_once(signum: int, frame: FrameType | None) -> None:
