@@ -23,7 +23,7 @@ DETECT_FPS = 5.0
 MIN_FRAMES = 1000
 METHOD = f"""\
 - Frames: the 60 s 1080p `porch` scene, decoded and scaled by
-  `frontporch.hub.capture.iter_file_frames` at {DETECT_FPS:g} fps to each detect size (the
+  `frontporch.hub.filesource.iter_file_frames` at {DETECT_FPS:g} fps to each detect size (the
   luma plane, as the hub feeds motion), held in a list; played forwards and backwards
   until there are at least {MIN_FRAMES} frames.
 - Figure: `MotionDetector(MotionConfig(), size).detect(gray)` timed per frame with
@@ -40,7 +40,7 @@ METHOD = f"""\
 
 
 def _frames(path: str, width: int, height: int) -> list[Any]:
-    from frontporch.hub.capture import iter_file_frames
+    from frontporch.hub.filesource import iter_file_frames
 
     decoded = [
         frame.gray.copy() for frame in iter_file_frames(Path(path), DETECT_FPS, width, height)

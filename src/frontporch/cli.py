@@ -150,7 +150,7 @@ def _analyze_with_progress(
     from rich.progress import Progress
 
     from frontporch.hub.analyze import analyze_file
-    from frontporch.hub.capture import probe_duration
+    from frontporch.hub.filesource import probe_duration
 
     duration = probe_duration(video)
     with Progress(transient=True) as bar:

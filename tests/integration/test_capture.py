@@ -21,12 +21,12 @@ from frontporch.hub.capture import (
     DetectFrame,
     InputReader,
     ReaderState,
-    iter_file_frames,
     open_input,
     redact_url,
     scale_for_detect,
 )
 from frontporch.hub.config import InputConfig
+from frontporch.hub.filesource import iter_file_frames
 from videotools import make_h264, read_counter
 
 FPS = 15

@@ -13,11 +13,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from frontporch.hub.capture import iter_file_frames
 from frontporch.hub.config import CameraConfig, DetectorConfig, InputConfig
 from frontporch.hub.detect import build_detector
 from frontporch.hub.detect.base import Detection, Detector
 from frontporch.hub.events import EventChange
+from frontporch.hub.filesource import iter_file_frames
 from frontporch.hub.pipeline import DetectPipeline
 
 

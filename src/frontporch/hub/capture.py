@@ -37,7 +37,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from fractions import Fraction
@@ -54,6 +54,7 @@ from av.video.frame import VideoFrame
 from av.video.stream import VideoStream
 
 from frontporch.hub.config import InputConfig
+from frontporch.hub.timing import JUMP_S, FrameSampler, RateMeter, WallClock
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +63,6 @@ if TYPE_CHECKING:  # PyAV's Packet is generic only in its type stubs
 PacketSink: TypeAlias = Callable[["VideoPacket", float], None]
 FrameSink = Callable[[VideoFrame, float], None]
 
-# Seconds a packet may arrive later than its timestamp predicts before the wall-clock
-# mapping is re-anchored (a stall, a reconnect inside the camera, a pts jump).
-JUMP_S = 3.0
 # A live stream sending this many corrupt packets in a row is reopened.
 MAX_CORRUPT_RUN = 50
 _SECRET_QUERY_KEYS = frozenset(
@@ -138,7 +136,7 @@ def input_options(cfg: InputConfig) -> dict[str, str]:
     return {}
 
 
-def _reason(exc: BaseException, timeout_s: float) -> str:
+def explain_error(exc: BaseException, timeout_s: float) -> str:
     """A person-readable reason for an FFmpeg/OS error, without the URL it carries."""
     if isinstance(exc, av.error.ExitError):
         return f"no answer within {timeout_s:g} s (is the camera on and reachable?)"
@@ -191,7 +189,7 @@ def open_input(cfg: InputConfig) -> InputContainer:
             target, mode="r", options=input_options(cfg), timeout=(cfg.timeout_s, cfg.timeout_s)
         )
     except (FFmpegError, OSError) as exc:
-        reason = _unknown_host(shown, exc) or _reason(exc, cfg.timeout_s)
+        reason = _unknown_host(shown, exc) or explain_error(exc, cfg.timeout_s)
         raise CaptureError(f"cannot open {shown}: {reason}") from None
     if not container.streams.video:
         container.close()
@@ -236,79 +234,6 @@ def _lazy_bgr(frame: VideoFrame, width: int, height: int) -> Callable[[], np.nda
     return bgr
 
 
-class FrameSampler:
-    """Picks frames at about `fps` by their time, whatever the source frame rate."""
-
-    def __init__(self, fps: float) -> None:
-        self._interval = 1.0 / fps
-        self._next: float | None = None
-
-    def take(self, t: float) -> bool:
-        """True when the frame at `t` seconds should be analysed."""
-        due = self._next
-        if due is None or t - due >= self._interval:  # first frame, or after a gap
-            self._next = t + self._interval
-            return True
-        # A tenth of an interval of slack absorbs timestamp rounding (3 × 1/15 < 0.2).
-        if t < due - self._interval / 10:
-            return False
-        self._next = due + self._interval
-        return True
-
-
-class WallClock:
-    """Maps a stream's timestamps to wall-clock seconds (`time.time()`).
-
-    The offset between wall time and stream time is taken from the first packet's
-    arrival and then from the least-delayed packet seen (network delay only ever makes a
-    packet late), so the mapping does not drift with jitter. A packet more than `jump_s`
-    later than predicted (a stall, a camera restart, a pts jump either way) re-anchors
-    the offset to its arrival. Mapped decode times never go backwards. For a file read
-    faster than real time (`live=False`) arrival times mean nothing: the mapping follows
-    the timestamps and only re-anchors, continuing from the latest time, on a pts jump.
-    """
-
-    def __init__(self, time_base: Fraction, *, live: bool, jump_s: float = JUMP_S) -> None:
-        self._tb = time_base
-        self._live = live
-        self._jump_s = jump_s
-        self._offset: float | None = None
-        self._last_ts = 0.0
-        self._last_wall = 0.0
-
-    def observe(self, pts: int | None, dts: int | None, arrival: float) -> float:
-        """Update the mapping with a packet that arrived at `arrival`; return its pts time."""
-        stamp = dts if dts is not None else pts
-        if stamp is None:
-            return self._last_wall if self._offset is not None else arrival
-        ts = float(stamp * self._tb)
-        offset = self._adjusted(ts, arrival)
-        self._offset = offset
-        self._last_ts = ts
-        self._last_wall = max(self._last_wall, ts + offset)
-        return self.at(pts if pts is not None else stamp)
-
-    def at(self, pts: int | None) -> float:
-        """Wall time of a timestamp under the current mapping (for decoded frames)."""
-        if pts is None or self._offset is None:
-            return self._last_wall
-        return float(pts * self._tb) + self._offset
-
-    def _adjusted(self, ts: float, arrival: float) -> float:
-        if self._offset is None:
-            return arrival - ts
-        if not self._live:
-            jumped = abs(ts - self._last_ts) > self._jump_s
-            return self._last_wall - ts if jumped else self._offset
-        candidate = arrival - ts
-        if candidate > self._offset + self._jump_s or candidate < self._offset:
-            # Late beyond the jump limit: re-anchor. Earlier than predicted: the anchor
-            # packet was delayed more than this one; follow. Either way this packet's
-            # decode time must not fall before the previous one's.
-            return max(candidate, self._last_wall - ts)
-        return self._offset
-
-
 class ReaderState(StrEnum):
     idle = "idle"
     connecting = "connecting"
@@ -338,26 +263,6 @@ class ReaderStats:
     connected_at: float | None = None  # wall time the current (or last) connection opened
     input_fps: float = 0.0  # packets (frames) arriving per second
     decoded_fps: float = 0.0
-
-
-class _RateMeter:
-    """Events per second over windows of `window_s`; 0 once events stop coming."""
-
-    def __init__(self, window_s: float = 2.0) -> None:
-        self._window_s = window_s
-        self._start = time.monotonic()
-        self._count = 0
-        self._rate = 0.0
-
-    def tick(self, now: float) -> None:
-        self._count += 1
-        elapsed = now - self._start
-        if elapsed >= self._window_s:
-            self._rate = self._count / elapsed
-            self._start, self._count = now, 0
-
-    def rate(self, now: float) -> float:
-        return 0.0 if now - self._start > 2 * self._window_s else self._rate
 
 
 class InputReader:
@@ -396,8 +301,8 @@ class InputReader:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._stats = ReaderStats()
-        self._packet_meter = _RateMeter()
-        self._frame_meter = _RateMeter()
+        self._packet_meter = RateMeter()
+        self._frame_meter = RateMeter()
         self._thread = threading.Thread(target=self._run, name=f"capture-{name}", daemon=True)
 
     # -- public -------------------------------------------------------------------------
@@ -464,7 +369,7 @@ class InputReader:
         except CaptureError as exc:
             self._failed(str(exc))
         except (FFmpegError, OSError) as exc:
-            self._failed(f"reading {shown} failed: {_reason(exc, self._cfg.timeout_s)}")
+            self._failed(f"reading {shown} failed: {explain_error(exc, self._cfg.timeout_s)}")
         except Exception as exc:  # a bug must not stop the camera for good
             log.exception("capture %s: unexpected error", self.name)
             self._failed(f"reading {shown} failed unexpectedly: {type(exc).__name__}")
@@ -627,98 +532,3 @@ class _Session:
         sink = self._reader._on_frame
         if analysed and sink is not None:
             self._reader._call_sink(sink, frame, wall)
-
-
-class AnalysedFrame(NamedTuple):
-    """A frame from `iter_file_frames`: seconds from the file's start, and the images."""
-
-    t: float
-    gray: np.ndarray
-    bgr: Callable[[], np.ndarray]
-
-
-class FileFrames:
-    """Frames of a file at the detect rate, as fast as they decode (offline analysis).
-
-    Iterate to get `AnalysedFrame`s. Afterwards `decoded` and `analysed` count frames and
-    `warning` says, in words, if the file ended early (truncated, damaged) — the frames up
-    to that point were still yielded. A file FFmpeg cannot read at all raises
-    `CaptureError` here, before iterating.
-    """
-
-    def __init__(self, path: Path, fps: float, width: int, height: int) -> None:
-        self.path = Path(path)
-        self._size = (width, height)
-        self._sampler = FrameSampler(fps)
-        self.decoded = 0
-        self.analysed = 0
-        self.decode_errors = 0
-        self.warning: str | None = None
-        self._container = open_input(InputConfig(url=str(self.path), realtime=False))
-        self._stream = self._container.streams.video[0]
-        self._stream.thread_type = "AUTO"
-        self._time_base = self._stream.time_base or Fraction(1, 90000)
-        self._origin: int | None = None
-        self._last_t = 0.0
-
-    def __iter__(self) -> Iterator[AnalysedFrame]:
-        try:
-            yield from self._frames()
-        finally:
-            self._container.close()
-        self._check_complete()
-
-    def close(self) -> None:
-        self._container.close()
-
-    def _frames(self) -> Iterator[AnalysedFrame]:
-        try:
-            for packet in self._container.demux(self._stream):
-                yield from self._decode(packet if packet.size else None)
-        except (FFmpegError, OSError) as exc:
-            self.warning = f"reading stopped at {self._last_t:.1f} s: {_reason(exc, 0)}"
-
-    def _decode(self, packet: VideoPacket | None) -> Iterator[AnalysedFrame]:
-        try:
-            frames = self._stream.decode(packet)
-        except FFmpegError:
-            self.decode_errors += 1
-            return
-        for frame in frames:
-            if frame.pts is None:
-                continue
-            self.decoded += 1
-            if self._origin is None:
-                self._origin = frame.pts
-            self._last_t = float((frame.pts - self._origin) * self._time_base)
-            if self._sampler.take(self._last_t):
-                self.analysed += 1
-                gray, bgr = scale_for_detect(frame, *self._size)
-                yield AnalysedFrame(self._last_t, gray, bgr)
-
-    def _check_complete(self) -> None:
-        expected = self._stream.frames
-        if self.warning is None and expected and self.decoded < expected:
-            self.warning = (
-                f"{self.path.name} ends early: {self.decoded} of {expected} frames decoded, "
-                f"up to {self._last_t:.1f} s; the file looks truncated or damaged"
-            )
-        if self.warning is not None:
-            log.warning("%s: %s", self.path.name, self.warning)
-
-
-def iter_file_frames(path: Path, fps: float, width: int, height: int) -> FileFrames:
-    """Open `path` for offline analysis at `fps`, frames scaled to `width`×`height`."""
-    return FileFrames(path, fps, width, height)
-
-
-def probe_duration(path: Path) -> float | None:
-    """A file's duration in seconds from its header, or None when it does not say."""
-    container = open_input(InputConfig(url=str(path), realtime=False))
-    try:
-        stream = container.streams.video[0]
-        if stream.duration is not None and stream.time_base is not None:
-            return float(stream.duration * stream.time_base)
-        return container.duration / 1_000_000 if container.duration is not None else None
-    finally:
-        container.close()
