@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from frontporch.hub import store as store_module
+from frontporch.hub.schema import MIGRATIONS
 from frontporch.hub.store import (
     EventWindow,
     HubStore,
@@ -47,7 +48,7 @@ def add_segments(store: HubStore, camera: str, starts: range, length: float = 10
 def test_open_creates_schema_in_wal_mode(db_path: Path) -> None:
     HubStore(db_path).close()
     raw = sqlite3.connect(db_path)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == len(store_module._MIGRATIONS)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     raw.close()
 

@@ -18,7 +18,7 @@ Choices and hazards:
   clips: relative to the storage directory). Absolute paths and `..` are refused, so
   moving the data directory keeps the index valid and a row cannot name a file
   elsewhere. Readers must still confine paths to their root (the janitor does).
-- **Schema** versions live in `PRAGMA user_version`; `_MIGRATIONS[i]` takes version i
+- **Schema** versions live in `PRAGMA user_version`; `MIGRATIONS[i]` takes version i
   to i + 1, each in one transaction. Migrations only move forward: a database written
   by a newer Frontporch is refused rather than guessed at.
 - **Errors**: every SQLite failure is raised as `StoreError` whose message names the
@@ -36,78 +36,24 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path, PurePath, PurePosixPath
+
+from frontporch.hub.records import (
+    Event,
+    EventPage,
+    EventWindow,
+    InvalidCursorError,
+    MotionSpan,
+    Outage,
+    Segment,
+    Session,
+    StoreError,
+    UnknownEventError,
+)
+from frontporch.hub.schema import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 5_000
 MOTION_MERGE_GAP_S = 2.0
-
-_SCHEMA_V1 = """
-CREATE TABLE segments (
-    id INTEGER PRIMARY KEY,
-    camera TEXT NOT NULL,
-    path TEXT NOT NULL UNIQUE,
-    start_ts REAL NOT NULL,
-    end_ts REAL NOT NULL CHECK (end_ts >= start_ts),
-    size_bytes INTEGER NOT NULL CHECK (size_bytes >= 0)
-);
-CREATE INDEX segments_camera_start ON segments (camera, start_ts);
-CREATE INDEX segments_start ON segments (start_ts, id);
-CREATE INDEX segments_camera_length ON segments (camera, (end_ts - start_ts));
-
-CREATE TABLE motion (
-    id INTEGER PRIMARY KEY,
-    camera TEXT NOT NULL,
-    start_ts REAL NOT NULL,
-    end_ts REAL NOT NULL CHECK (end_ts >= start_ts)
-);
-CREATE INDEX motion_camera_start ON motion (camera, start_ts);
-CREATE INDEX motion_camera_length ON motion (camera, (end_ts - start_ts));
-
-CREATE TABLE outages (
-    id INTEGER PRIMARY KEY,
-    camera TEXT NOT NULL,
-    start_ts REAL NOT NULL,
-    end_ts REAL,
-    reason TEXT NOT NULL
-);
-CREATE INDEX outages_camera_start ON outages (camera, start_ts);
-
-CREATE TABLE events (
-    id TEXT PRIMARY KEY,
-    camera TEXT NOT NULL,
-    labels TEXT NOT NULL,
-    top_score REAL NOT NULL,
-    start_ts REAL NOT NULL,
-    end_ts REAL,
-    zones TEXT NOT NULL,
-    snapshot TEXT,
-    clip TEXT,
-    created REAL NOT NULL,
-    updated REAL NOT NULL
-);
-CREATE INDEX events_start ON events (start_ts, id);
-CREATE INDEX events_camera_start ON events (camera, start_ts, id);
-
-CREATE TABLE event_labels (
-    event_id TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
-    label TEXT NOT NULL,
-    PRIMARY KEY (event_id, label)
-) WITHOUT ROWID;
-CREATE INDEX event_labels_label ON event_labels (label, event_id);
-
-CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-
-CREATE TABLE sessions (
-    token_hash TEXT PRIMARY KEY,
-    created REAL NOT NULL,
-    expires REAL NOT NULL,
-    user_agent TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX sessions_expires ON sessions (expires);
-"""
-
-_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
 
 _ERROR_ADVICE = {
     "SQLITE_FULL": "disk full; free some space (or lower retention) and restart the hub",
@@ -119,92 +65,6 @@ _ERROR_ADVICE = {
     "SQLITE_NOTADB": "it is not a SQLite database; check storage.path in the configuration",
     "SQLITE_IOERR": "the disk reported an I/O error; check the drive and its free space",
 }
-
-
-class StoreError(Exception):
-    """The hub's index cannot do what was asked; the message says why and what to do."""
-
-
-class UnknownEventError(StoreError):
-    """No event has the given id."""
-
-
-class InvalidCursorError(StoreError):
-    """A pagination cursor was not one this store handed out (the caller's mistake)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """A recorded file: `path` is relative to the recordings root."""
-
-    id: int
-    camera: str
-    path: str
-    start: float
-    end: float
-    size_bytes: int
-
-
-@dataclass(frozen=True, slots=True)
-class MotionSpan:
-    camera: str
-    start: float
-    end: float
-
-
-@dataclass(frozen=True, slots=True)
-class Outage:
-    """A gap in a camera's recording (input lost, reconnecting); end None while it lasts."""
-
-    id: int
-    camera: str
-    start: float
-    end: float | None
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """A detected event; media paths are relative to the storage directory."""
-
-    id: str
-    camera: str
-    labels: tuple[str, ...]
-    top_score: float
-    start: float
-    end: float | None
-    zones: tuple[str, ...]
-    snapshot: str | None
-    clip: str | None
-    created: float
-    updated: float
-
-
-@dataclass(frozen=True, slots=True)
-class EventPage:
-    """One page of events, newest first; pass `next_cursor` back for the next page."""
-
-    events: tuple[Event, ...]
-    next_cursor: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class EventWindow:
-    """An event's bare time span (end None while open), as retention needs it."""
-
-    camera: str
-    start: float
-    end: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class Session:
-    """An owner's login session; the token itself is never stored, only its hash."""
-
-    token_hash: str
-    created: float
-    expires: float
-    user_agent: str
 
 
 def _relative_path(path: str | PurePath, what: str) -> str:
@@ -263,6 +123,21 @@ def _decode_cursor(cursor: str) -> tuple[float, str]:
         raise InvalidCursorError(f"not a valid events cursor: {cursor!r}") from None
 
 
+__all__ = [
+    "Event",
+    "EventPage",
+    "EventWindow",
+    "HubStore",
+    "InvalidCursorError",
+    "MotionSpan",
+    "Outage",
+    "Segment",
+    "Session",
+    "StoreError",
+    "UnknownEventError",
+]
+
+
 class HubStore:
     """The hub's SQLite index. Safe to share between threads; call `close()` when done."""
 
@@ -302,12 +177,12 @@ class HubStore:
     def _migrate(self) -> None:
         with self._read() as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(_MIGRATIONS):
+        if version > len(MIGRATIONS):
             raise StoreError(
                 f"the hub database at {self.db_path} has schema version {version}, newer than "
-                f"this Frontporch knows ({len(_MIGRATIONS)}); upgrade Frontporch"
+                f"this Frontporch knows ({len(MIGRATIONS)}); upgrade Frontporch"
             )
-        for target, script in enumerate(_MIGRATIONS[version:], start=version + 1):
+        for target, script in enumerate(MIGRATIONS[version:], start=version + 1):
             with self._tx() as conn:
                 for statement in _statements(script):
                     conn.execute(statement)
