@@ -365,8 +365,10 @@ class Janitor(threading.Thread):
         interval_s: float = 300.0,
         clock: Callable[[], float] = time.time,
         disk_usage: DiskUsage = shutil.disk_usage,
+        after_pass: Callable[[float], object] | None = None,
     ) -> None:
         super().__init__(name="janitor", daemon=True)
+        self.after_pass = after_pass  # more housekeeping at the same pace (event media)
         self.store = store
         self.recordings_root = recordings_root
         self.rules = rules
@@ -389,6 +391,8 @@ class Janitor(threading.Thread):
             self.min_free_bytes,
             self.disk_usage,
         )
+        if self.after_pass is not None:
+            self.after_pass(self.clock())
         return self.last_report
 
     def run(self) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from frontporch.hub.clips import ClipError, build_clip
 from frontporch.hub.config import CameraConfig, HubConfig
+from frontporch.hub.expiry import expire_event_media
 from frontporch.hub.janitor import Janitor, reconcile
 from frontporch.hub.messages import (
     EventMessage,
@@ -85,7 +86,12 @@ class Hub:
                 for n, c in config.cameras.items()
             },
             min_free_bytes=int(config.storage.min_free_gb * 1e9),
+            after_pass=self._expire_event_media,
         )
+
+    def _expire_event_media(self, now: float) -> None:
+        rules = {name: camera.record.retain for name, camera in self.config.cameras.items()}
+        expire_event_media(self.store, self.root, rules, now)
 
     # --- lifecycle -------------------------------------------------------------------
 
