@@ -9,7 +9,7 @@ import pytest
 
 from frontporch.devtools.services import missing_services
 
-SERVICE_MARKERS = ("browser", "rtsp", "ffprobe")
+SERVICE_MARKERS = ("browser", "rtsp", "ffprobe", "postgres")
 
 
 def _ci() -> bool:

@@ -17,6 +17,7 @@ import typer
 if TYPE_CHECKING:
     from frontporch.hub.analyze import Analysis
     from frontporch.hub.config import CameraConfig, DetectorConfig, HubConfig
+    from frontporch.server.settings import ServerSettings
 
 app = typer.Typer(
     help="Frontporch: home security cameras that answer to their owners.",
@@ -211,6 +212,84 @@ def demo(
     from frontporch.demo import run_demo
 
     run_demo(data, port)
+
+
+server_app = typer.Typer(
+    help="The community server: accounts, homes, the Neighbors feed.", no_args_is_help=False
+)
+app.add_typer(server_app, name="server")
+
+
+def _server_settings(ctx: typer.Context) -> ServerSettings:
+    from frontporch.server.settings import SettingsError, load_settings
+
+    options = ctx.obj if isinstance(ctx.obj, dict) else {}
+    try:
+        return load_settings(options.get("settings_file"), **options.get("overrides", {}))
+    except SettingsError as exc:
+        fail(str(exc))
+
+
+@server_app.callback(invoke_without_command=True)
+def server(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Where the database, blobs and secret live.")
+    ] = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    settings_file: Annotated[
+        Path | None, typer.Option("--settings", help="A YAML settings file (docs/server.md).")
+    ] = None,
+) -> None:
+    """Run the community server (settings: FRONTPORCH_* variables or --settings)."""
+    ctx.obj = {
+        "settings_file": settings_file,
+        "overrides": {"data_dir": data_dir, "host": host, "port": port},
+    }
+    if ctx.invoked_subcommand is not None:
+        return
+    from frontporch.server.serve import serve
+    from frontporch.server.settings import SettingsError
+
+    try:
+        serve(_server_settings(ctx))
+    except SettingsError as exc:
+        fail(str(exc))
+
+
+@server_app.command("migrate")
+def server_migrate(ctx: typer.Context) -> None:
+    """Bring the server's database schema up to date."""
+    from frontporch.server.migrations import head_revision, upgrade_to_head
+
+    settings = _server_settings(ctx)
+    if settings.resolved_database_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade_to_head(settings.resolved_database_url)
+    typer.echo(f"database at revision {head_revision()}")
+
+
+@server_app.command("grant-role")
+def server_grant_role(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The account's email address.")],
+    role: Annotated[str, typer.Argument(help="resident, agency_member or operator.")],
+) -> None:
+    """Give an account a role; agency members and operators must then set up two-factor."""
+    from frontporch.server.accounts.models import Role
+    from frontporch.server.errors import ServerError
+    from frontporch.server.serve import grant_role
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        fail(f"no role {role!r}; choose one of: {', '.join(r.value for r in Role)}")
+    try:
+        grant_role(_server_settings(ctx), email, chosen)
+    except ServerError as exc:
+        fail(exc.detail)
+    typer.echo(f"role set to {chosen.value}")
 
 
 def main() -> None:

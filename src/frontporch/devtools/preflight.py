@@ -16,7 +16,10 @@ from frontporch.devtools.services import missing_services
 def main() -> int:
     missing = missing_services()
     if not missing:
-        print("preflight: every test group can run (Chromium, GStreamer RTSP server, ffprobe).")
+        print(
+            "preflight: every test group can run "
+            "(Chromium, GStreamer RTSP server, ffprobe, PostgreSQL)."
+        )
         return 0
     ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
     for group, why in missing.items():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pwd
 import shutil
 import subprocess
 from functools import cache
@@ -29,6 +31,32 @@ def _rtsp_server_available() -> bool:
     return probe.returncode == 0
 
 
+def postgres_bin_dir() -> Path | None:
+    """The newest Debian-style PostgreSQL server binaries (initdb, postgres), if installed."""
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"),
+        key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+    )
+    for directory in reversed(candidates):
+        if (directory / "initdb").exists() and (directory / "postgres").exists():
+            return directory
+    initdb = shutil.which("initdb")
+    if initdb and shutil.which("postgres"):
+        return Path(initdb).parent
+    return None
+
+
+def _postgres_problem() -> str | None:
+    if postgres_bin_dir() is None:
+        return "PostgreSQL server binaries are not installed (apt-get install postgresql)"
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "running as root, but there is no 'postgres' user to run initdb as"
+    return None
+
+
 @cache
 def missing_services() -> dict[str, str]:
     """Map each test marker whose service is missing to what to install."""
@@ -42,4 +70,7 @@ def missing_services() -> dict[str, str]:
         )
     if shutil.which("ffprobe") is None:
         missing["ffprobe"] = "ffprobe is not installed (apt-get install ffmpeg)"
+    postgres = _postgres_problem()
+    if postgres is not None:
+        missing["postgres"] = postgres
     return missing

@@ -1,0 +1,128 @@
+"""`create_app(settings)`: the one place the community server is assembled.
+
+It builds the engine, mailer, blob store and templates from the settings, mounts every
+area's routers, and refuses to start if any route is neither guarded nor marked public
+(`routing.check_routes_guarded`). Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from frontporch import __version__
+from frontporch.server import health
+from frontporch.server.accounts import account_pages, pages
+from frontporch.server.accounts import endpoints as account_endpoints
+from frontporch.server.blobs import BlobStore, FilesystemBlobStore
+from frontporch.server.context import ServerContext
+from frontporch.server.db import make_engine, make_sessionmaker, utcnow
+from frontporch.server.errors import install_error_handlers
+from frontporch.server.mail import Mailer, OutboxMailer, SmtpMailer
+from frontporch.server.middleware import ServerHeadersMiddleware
+from frontporch.server.routing import check_routes_guarded, public_router
+from frontporch.server.settings import ServerSettings, ensure_secret_key
+
+HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
+
+
+def build_mailer(settings: ServerSettings) -> Mailer:
+    """SMTP if configured, else (development only) the outbox directory."""
+    if settings.smtp_host:
+        return SmtpMailer(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_from,
+            username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            starttls=settings.smtp_starttls,
+            timeout_s=settings.smtp_timeout_s,
+        )
+    return OutboxMailer(settings.data_dir / "outbox", settings.smtp_from)
+
+
+def build_templates() -> Jinja2Templates:
+    """The page templates, with the version available to every page."""
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals["version"] = __version__
+    templates.env.filters["when"] = _when
+    return templates
+
+
+def _when(moment: datetime | None) -> str:
+    # Server-side fallback; static/server.js rewrites <time> in the browser's zone.
+    return "never" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _openapi_router(app: FastAPI) -> Any:
+    router = public_router(include_in_schema=False)
+
+    @router.get("/api/openapi.json")
+    def openapi() -> dict[str, Any]:
+        """The OpenAPI document of the JSON API."""
+        return app.openapi()
+
+    return router
+
+
+def create_app(
+    settings: ServerSettings,
+    *,
+    mailer: Mailer | None = None,
+    blobs: BlobStore | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> FastAPI:
+    """Build the server's web app. `mailer`, `blobs` and `clock` replace the defaults."""
+    secret_key = ensure_secret_key(settings)
+    if settings.resolved_database_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="Frontporch community server",
+        version=__version__,
+        description="Accounts, homes and the Neighbors feed. Errors are "
+        '`{"error", "detail", "field"?}`; sign in with the session cookie (send '
+        "X-CSRF-Token on changes) or `Authorization: Bearer <API token>`.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.server = ServerContext(
+        settings=settings,
+        engine=engine,
+        sessions=make_sessionmaker(engine),
+        mailer=mailer or build_mailer(settings),
+        blobs=blobs or FilesystemBlobStore(settings.data_dir / "blobs"),
+        templates=build_templates(),
+        clock=clock,
+        secret_key=secret_key,
+    )
+    install_error_handlers(app)
+    app.add_middleware(ServerHeadersMiddleware, base_url=settings.base_url)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for router in (
+        health.router,
+        *account_endpoints.ROUTERS,
+        *pages.ROUTERS,
+        *account_pages.ROUTERS,
+        _openapi_router(app),
+    ):
+        app.include_router(router)
+    check_routes_guarded(app)
+    return app

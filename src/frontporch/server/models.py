@@ -1,0 +1,8 @@
+"""Every area's models in one import, for Alembic and for schema checks."""
+
+from __future__ import annotations
+
+
+def import_all_models() -> None:
+    """Import each area's models so that `Base.metadata` knows every table."""
+    from frontporch.server.accounts import models as accounts  # noqa: F401

@@ -1,0 +1,68 @@
+"""Running the server: migrate (or check the schema), build the app, serve with uvicorn."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+from sqlalchemy import select
+
+from frontporch.server.accounts.models import Role, User
+from frontporch.server.accounts.service import normalize_email
+from frontporch.server.db import make_engine, make_sessionmaker
+from frontporch.server.errors import ServerError
+from frontporch.server.mail import mask_email
+from frontporch.server.migrations import current_revision, head_revision, upgrade_to_head
+from frontporch.server.settings import ServerSettings, SettingsError
+
+log = logging.getLogger(__name__)
+
+
+def prepare_database(settings: ServerSettings) -> None:
+    """Development: migrate to head. Production: refuse to run on an outdated schema.
+
+    Several production processes must not race to migrate; the operator runs
+    `frontporch server migrate` once per upgrade.
+    """
+    url = settings.resolved_database_url
+    if url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.environment == "development":
+        upgrade_to_head(url)
+        return
+    engine = make_engine(url)
+    try:
+        current = current_revision(engine)
+    finally:
+        engine.dispose()
+    if current != head_revision():
+        raise SettingsError(
+            f"the database schema is at {current or 'nothing'}, the server needs "
+            f"{head_revision()}: run `frontporch server migrate` first"
+        )
+
+
+def serve(settings: ServerSettings) -> None:
+    """Serve until interrupted."""
+    from frontporch.server.app import create_app
+
+    prepare_database(settings)
+    app = create_app(settings)
+    log.info(
+        "community server on http://%s:%d (%s)", settings.host, settings.port, settings.environment
+    )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=False)
+
+
+def grant_role(settings: ServerSettings, email: str, role: Role) -> None:
+    """Give an existing account a role (how the first operator is made)."""
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with make_sessionmaker(engine).begin() as db:
+            address = normalize_email(email)
+            user = db.scalars(select(User).where(User.email == address)).one_or_none()
+            if user is None:
+                raise ServerError("no such account", f"No account uses {mask_email(address)}.")
+            user.role = role.value
+    finally:
+        engine.dispose()

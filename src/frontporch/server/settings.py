@@ -1,0 +1,193 @@
+"""Server settings: from FRONTPORCH_* environment variables and an optional YAML file.
+
+Precedence, highest first: explicit overrides (the CLI's flags), the environment, the
+settings file, the defaults. Unknown keys are refused. Outside development the server
+refuses to start with a missing, short or placeholder secret, a plain-http base URL or
+no SMTP server, because each of those silently weakens accounts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "FRONTPORCH_"
+SETTINGS_FILE_ENV = "FRONTPORCH_SETTINGS_FILE"
+SECRET_FILE_NAME = "secret_key"  # noqa: S105 (a file name)
+MIN_SECRET_LENGTH = 32
+PLACEHOLDER_SECRETS = frozenset(
+    {"changeme", "change-me", "secret", "secret-key", "development", "insecure", "password"}
+)
+# OWASP's floor for argon2id: 19 MiB of memory with two passes.
+MIN_PRODUCTION_ARGON2_MEMORY_KIB = 19 * 1024
+
+
+class SettingsError(ValueError):
+    """The settings cannot be used; the message says which one and how to fix it."""
+
+
+class ServerSettings(BaseSettings):
+    """Everything the community server can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
+
+    environment: Literal["development", "production"] = Field(
+        "development",
+        description="'production' turns on the strict checks (secrets, https, SMTP).",
+    )
+    data_dir: Path = Field(
+        Path("server-data"), description="Where the SQLite database, blobs and secret live."
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; default: SQLite in data_dir. PostgreSQL: "
+        "postgresql+psycopg://user:pass@host/db.",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Keys CSRF tokens, device cookies and rate-limit keys. Required (32+ "
+        "characters) in production; generated and kept in data_dir in development.",
+    )
+    base_url: str = Field(
+        "http://127.0.0.1:8080", description="The address users reach the server at."
+    )
+    host: str = Field("127.0.0.1", description="Address to listen on.")
+    port: int = Field(8080, ge=1, le=65535, description="Port to listen on.")
+    smtp_host: str | None = Field(
+        None, description="SMTP server for account email; unset in development: data_dir/outbox."
+    )
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port.")
+    smtp_username: str | None = Field(None, description="SMTP user name, if it needs one.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password.")
+    smtp_from: str = Field("Frontporch <no-reply@localhost>", description="From: of account mail.")
+    smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_timeout_s: float = Field(10.0, gt=0, description="SMTP connect/send timeout.")
+    session_lifetime_s: int = Field(
+        14 * 24 * 3600, ge=300, description="How long a sign-in lasts, from signing in."
+    )
+    email_verify_lifetime_s: int = Field(48 * 3600, ge=300, description="Verification link life.")
+    password_reset_lifetime_s: int = Field(3600, ge=300, description="Reset link life.")
+    password_min_length: int = Field(12, ge=10, le=64, description="Shortest password accepted.")
+    argon2_time_cost: int = Field(3, ge=1, description="argon2id passes.")
+    argon2_memory_kib: int = Field(64 * 1024, ge=8, description="argon2id memory (KiB).")
+    argon2_parallelism: int = Field(2, ge=1, description="argon2id lanes.")
+    signin_account_threshold: int = Field(
+        5, ge=1, description="Failed sign-ins on one account before it locks."
+    )
+    signin_address_threshold: int = Field(
+        20, ge=1, description="Failed sign-ins from one client address before it locks."
+    )
+    lockout_base_s: int = Field(60, ge=1, description="First lockout; doubles per failure.")
+    lockout_max_s: int = Field(3600, ge=1, description="Longest lockout.")
+    failure_window_s: int = Field(900, ge=1, description="Quiet time after which failures reset.")
+    email_per_hour: int = Field(5, ge=1, description="Account emails per address and hour.")
+    signups_per_hour: int = Field(20, ge=1, description="Sign-ups per client address and hour.")
+
+    @model_validator(mode="after")
+    def _production_checks(self) -> ServerSettings:
+        if self.environment != "production":
+            return self
+        problems = []
+        secret = self.secret_key.get_secret_value() if self.secret_key else ""
+        if not secret:
+            problems.append("secret_key is not set (FRONTPORCH_SECRET_KEY)")
+        elif (
+            len(secret) < MIN_SECRET_LENGTH
+            or secret.lower() in PLACEHOLDER_SECRETS
+            or len(set(secret)) < 8
+        ):
+            problems.append(
+                f"secret_key looks like a placeholder or is shorter than {MIN_SECRET_LENGTH} "
+                "characters; generate one with: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'"
+            )
+        if not self.base_url.startswith("https://"):
+            problems.append("base_url must start with https:// (session cookies are Secure)")
+        if not self.smtp_host:
+            problems.append("smtp_host is not set: accounts need email verification and reset")
+        if self.argon2_memory_kib < MIN_PRODUCTION_ARGON2_MEMORY_KIB:
+            problems.append(f"argon2_memory_kib must be ≥ {MIN_PRODUCTION_ARGON2_MEMORY_KIB}")
+        if problems:
+            raise ValueError("refusing to run in production: " + "; ".join(problems))
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to SQLite in data_dir; psycopg 3 for PostgreSQL."""
+        url = self.database_url or f"sqlite:///{self.data_dir / 'server.db'}"
+        for plain in ("postgresql://", "postgres://"):
+            if url.startswith(plain):
+                return "postgresql+psycopg://" + url[len(plain) :]
+        return url
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether cookies are marked Secure (the server is reached over https)."""
+        return self.base_url.startswith("https://")
+
+
+def read_settings_file(path: Path) -> dict[str, Any]:
+    """The mapping in a YAML settings file; SettingsError if it is missing or malformed."""
+    try:
+        values = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SettingsError(f"cannot read settings file {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"{path} is not valid YAML: {exc}") from exc
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise SettingsError(f"{path} must hold a mapping of setting names to values")
+    return {str(key): value for key, value in values.items()}
+
+
+def load_settings(settings_file: Path | None = None, **overrides: Any) -> ServerSettings:
+    """Settings from overrides, the environment and the file (in that order of precedence).
+
+    The file is `settings_file`, else the one FRONTPORCH_SETTINGS_FILE names, if any.
+    """
+    if settings_file is None and os.environ.get(SETTINGS_FILE_ENV):
+        settings_file = Path(os.environ[SETTINGS_FILE_ENV])
+    from_file = read_settings_file(settings_file) if settings_file else {}
+    env_names = {name.upper() for name in os.environ}
+    values = {
+        key: value
+        for key, value in from_file.items()
+        if f"{ENV_PREFIX}{key}".upper() not in env_names
+    }
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    try:
+        return ServerSettings(**values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: "
+            f"{str(err['msg']).removeprefix('Value error, ')}"
+            for err in exc.errors()
+        )
+        raise SettingsError(problems) from exc
+
+
+def ensure_secret_key(settings: ServerSettings) -> str:
+    """The secret key: the configured one, or (development only) one kept in data_dir."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value()
+    if settings.environment == "production":  # the validator already refuses this
+        raise SettingsError("secret_key is required in production")
+    path = settings.data_dir / SECRET_FILE_NAME
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(secret + "\n")
+    return secret

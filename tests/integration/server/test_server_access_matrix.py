@@ -1,0 +1,191 @@
+"""Every route of the app, called by every kind of caller, answers as this table says.
+
+The table is written by hand: a new route without a row fails `test_every_route_has_a_row`,
+so no endpoint can appear without someone deciding who may call it.
+
+Callers: anonymous; a resident; an agency member before two-factor; an agency member
+with two-factor; an operator with two-factor. Expected outcomes:
+- "ok": let through to the handler (which may still refuse the harmless sample input:
+  a made-up id is a 404, a wrong sample password a 401 "wrong email or password");
+- "auth": refused for lack of sign-in (401 "sign-in required", or a redirect to /sign-in);
+- "mfa": refused until two-factor is set up (403, or a redirect to the setup page);
+- "role": refused for the role (403 "operators only").
+Anything 5xx fails the test whatever the row says.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from frontporch.server.accounts.models import Role
+from frontporch.server.routing import api_routes
+from server_fixtures import Account
+from server_harness import ServerHarness
+
+CALLERS = ("anonymous", "resident", "agency_no_mfa", "agency_mfa", "operator_mfa")
+
+PUBLIC = ("ok", "ok", "ok", "ok", "ok")
+SIGNED_IN_ANY = ("auth", "ok", "ok", "ok", "ok")
+SIGNED_IN = ("auth", "ok", "mfa", "ok", "ok")
+OPERATOR = ("auth", "role", "mfa", "role", "ok")
+
+EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/api/openapi.json"): PUBLIC,
+    ("POST", "/api/auth/sign-up"): PUBLIC,
+    ("POST", "/api/auth/verify-email"): PUBLIC,
+    ("POST", "/api/auth/verify-email/resend"): PUBLIC,
+    ("POST", "/api/auth/sign-in"): PUBLIC,
+    ("POST", "/api/auth/password-reset"): PUBLIC,
+    ("POST", "/api/auth/password-reset/confirm"): PUBLIC,
+    ("GET", "/api/account"): SIGNED_IN_ANY,
+    ("POST", "/api/account/sign-out"): SIGNED_IN_ANY,
+    ("POST", "/api/account/two-factor/setup"): SIGNED_IN_ANY,
+    ("POST", "/api/account/two-factor/confirm"): SIGNED_IN_ANY,
+    ("GET", "/api/account/sessions"): SIGNED_IN,
+    ("DELETE", "/api/account/sessions/{session_id}"): SIGNED_IN,
+    ("GET", "/api/account/tokens"): SIGNED_IN,
+    ("DELETE", "/api/account/tokens/{token_id}"): SIGNED_IN,
+    ("POST", "/api/account/tokens"): SIGNED_IN,
+    ("PUT", "/api/account/password"): SIGNED_IN,
+    ("POST", "/api/account/two-factor/recovery-codes"): SIGNED_IN,
+    ("POST", "/api/account/two-factor/disable"): SIGNED_IN,
+    ("POST", "/api/account/delete"): SIGNED_IN,
+    ("PUT", "/api/operator/users/{user_id}/role"): OPERATOR,
+    ("GET", "/"): PUBLIC,
+    ("GET", "/sign-up"): PUBLIC,
+    ("POST", "/sign-up"): PUBLIC,
+    ("GET", "/sign-in"): PUBLIC,
+    ("POST", "/sign-in"): PUBLIC,
+    ("POST", "/verify-email/resend"): PUBLIC,
+    ("GET", "/verify-email"): PUBLIC,
+    ("POST", "/verify-email"): PUBLIC,
+    ("GET", "/forgot-password"): PUBLIC,
+    ("POST", "/forgot-password"): PUBLIC,
+    ("GET", "/reset-password"): PUBLIC,
+    ("POST", "/reset-password"): PUBLIC,
+    ("GET", "/sign-in/two-factor"): SIGNED_IN_ANY,
+    ("POST", "/sign-in/two-factor"): SIGNED_IN_ANY,
+    ("POST", "/sign-out"): SIGNED_IN_ANY,
+    ("GET", "/account/two-factor"): SIGNED_IN_ANY,
+    ("POST", "/account/two-factor"): SIGNED_IN_ANY,
+    ("GET", "/account"): SIGNED_IN,
+    ("POST", "/account/sessions/{session_id}/revoke"): SIGNED_IN,
+    ("POST", "/account/tokens/{token_id}/revoke"): SIGNED_IN,
+    ("POST", "/account/tokens"): SIGNED_IN,
+    ("POST", "/account/password"): SIGNED_IN,
+    ("POST", "/account/delete"): SIGNED_IN,
+}
+
+# Bodies that are well-formed but harmless: wrong passwords, made-up tokens and codes.
+SAMPLE_JSON: dict[str, dict[str, object]] = {
+    "/api/auth/sign-up": {"email": "matrix@example.org", "password": "x"},
+    "/api/auth/verify-email": {"token": "made-up"},
+    "/api/auth/verify-email/resend": {"email": "matrix@example.org"},
+    "/api/auth/sign-in": {"email": "matrix@example.org", "password": "x"},
+    "/api/auth/password-reset": {"email": "matrix@example.org"},
+    "/api/auth/password-reset/confirm": {"token": "made-up", "new_password": "x"},
+    "/api/account/two-factor/confirm": {"code": "000000"},
+    "/api/account/tokens": {"name": "matrix"},
+    "/api/account/password": {"current_password": "wrong", "new_password": "x"},
+    "/api/account/two-factor/recovery-codes": {"code": "000000"},
+    "/api/account/two-factor/disable": {"password": "wrong", "code": "000000"},
+    "/api/account/delete": {"password": "wrong"},
+    "/api/operator/users/{user_id}/role": {"role": "resident"},
+}
+SAMPLE_FORM = {"password": "wrong", "code": "000000", "name": "matrix", "email": "m@example.org"}
+# Calls that end the caller's session; the caller signs in again after each.
+ENDS_SESSION = {"/api/account/sign-out", "/sign-out"}
+
+
+def _routes(app: FastAPI) -> list[tuple[str, str]]:
+    return sorted((route.method, route.path) for route in api_routes(app))
+
+
+def test_every_route_has_a_row(app: FastAPI) -> None:
+    assert set(_routes(app)) == set(EXPECTED), "add the new route to EXPECTED"
+
+
+def _outcome(status: int, location: str, body: dict[str, object]) -> str:
+    """Classify an answer: refused for sign-in, for two-factor, for the role, or not."""
+    if status >= 500:
+        return f"server error {status}"
+    if status in (301, 302, 303, 307):
+        if location.startswith("/sign-in?next="):
+            return "auth"
+        if location.startswith("/account/two-factor"):
+            return "mfa"
+        return "ok"
+    return {
+        "sign-in required": "auth",
+        "two-factor sign-in required": "mfa",
+        "operators only": "role",
+        "CSRF token missing or wrong": "csrf",
+    }.get(str(body.get("error", "")), "ok")
+
+
+@pytest.fixture
+def callers(server: ServerHarness) -> dict[str, Account | TestClient]:
+    return {
+        "anonymous": server.new_client(),
+        "resident": server.account(),
+        "agency_no_mfa": server.account(Role.AGENCY_MEMBER),
+        "agency_mfa": server.account(Role.AGENCY_MEMBER, mfa_on=True),
+        "operator_mfa": server.account(Role.OPERATOR, mfa_on=True),
+    }
+
+
+def _sign_in_again(server: ServerHarness, account: Account) -> None:
+    otp = server.next_code(account.totp_secret) if account.totp_secret else None
+    server.sign_in(account.client, account.email, otp=otp)
+
+
+def _call(client: TestClient, method: str, path: str) -> tuple[int, str, dict[str, object]]:
+    concrete = re.sub(r"\{\w+\}", str(uuid.uuid4()), path)
+    if path.startswith("/api/") and method != "GET":
+        response = client.request(
+            method, concrete, json=SAMPLE_JSON.get(path), follow_redirects=False
+        )
+    elif method == "POST":
+        # Signed-in forms are checked against the X-CSRF-Token header the client sends;
+        # forms shown before sign-in against the double-submit cookie.
+        client.get("/sign-in", follow_redirects=False)
+        form_csrf = client.cookies.get("fp_form_csrf") or ""
+        response = client.post(
+            concrete, data={**SAMPLE_FORM, "csrf_token": form_csrf}, follow_redirects=False
+        )
+    else:
+        response = client.request(method, concrete, follow_redirects=False)
+    is_json = response.headers.get("content-type", "").startswith("application/json")
+    body = response.json() if is_json else {}
+    return (
+        response.status_code,
+        response.headers.get("location", ""),
+        body if isinstance(body, dict) else {},
+    )
+
+
+def test_every_route_for_every_caller(
+    server: ServerHarness, callers: dict[str, Account | TestClient]
+) -> None:
+    problems = []
+    for method, path in sorted(EXPECTED):
+        for index, caller in enumerate(CALLERS):
+            who = callers[caller]
+            client = who.client if isinstance(who, Account) else who
+            expected = EXPECTED[(method, path)][index]
+            status, location, body = _call(client, method, path)
+            if isinstance(who, Account) and path in ENDS_SESSION:
+                _sign_in_again(server, who)
+            got = _outcome(status, location, body)
+            if got != expected:
+                problems.append(
+                    f"{method} {path} as {caller}: {status} {location} {body}: "
+                    f"{got}, want {expected}"
+                )
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,76 @@
+"""Deleting an account deletes everything that belongs to it, in every table that
+refers to users (found from the schema, so tables added later are covered too)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import FastAPI
+from sqlalchemy import Table, func, select
+
+from frontporch.server.db import Base
+from frontporch.server.models import import_all_models
+from server_fixtures import PASSWORD
+from server_harness import ServerHarness
+
+
+def _tables_owned_by_users() -> list[Table]:
+    """Every table with a foreign key to users.id (directly)."""
+    import_all_models()
+    return [
+        table
+        for table in Base.metadata.sorted_tables
+        if any(fk.column.table.name == "users" for fk in table.foreign_keys)
+    ]
+
+
+def _rows_of(app: FastAPI, user_id: uuid.UUID) -> dict[str, int]:
+    counts = {}
+    with app.state.server.sessions() as db:
+        users = Base.metadata.tables["users"]
+        counts["users"] = db.scalar(select(func.count()).where(users.c.id == user_id))
+        for table in _tables_owned_by_users():
+            column = next(fk.parent for fk in table.foreign_keys if fk.column.table.name == "users")
+            counts[table.name] = db.scalar(
+                select(func.count()).select_from(table).where(column == user_id)
+            )
+    return counts
+
+
+def test_deleting_an_account_deletes_its_content(server: ServerHarness) -> None:
+    account = server.account(mfa_on=True)
+    bystander = server.account()
+    user_id = uuid.UUID(account.client.get("/api/account").json()["id"])
+    bystander_id = uuid.UUID(bystander.client.get("/api/account").json()["id"])
+    account.client.post("/api/account/tokens", json={"name": "cleanup"})
+    server.new_client().post("/api/auth/password-reset", json={"email": account.email})
+    server.sign_in(
+        server.new_client(address="203.0.113.3", user_agent="Other/1"),
+        account.email,
+        otp=server.next_code(account.totp_secret or ""),
+    )
+
+    before = _rows_of(server.app, user_id)
+    assert all(count > 0 for count in before.values()), before
+    bystander_before = _rows_of(server.app, bystander_id)
+
+    assert (
+        account.client.post("/api/account/delete", json={"password": "not it at all"}).status_code
+        == 401
+    )
+    needs_code = account.client.post("/api/account/delete", json={"password": PASSWORD})
+    assert needs_code.status_code == 401
+    assert needs_code.json()["field"] == "otp"
+    deleted = account.client.post(
+        "/api/account/delete",
+        json={"password": PASSWORD, "otp": server.next_code(account.totp_secret or "")},
+    )
+    assert deleted.status_code == 200
+
+    assert set(_rows_of(server.app, user_id).values()) == {0}
+    assert _rows_of(server.app, bystander_id) == bystander_before
+    assert account.client.get("/api/account").status_code == 401
+    gone = server.new_client().post(
+        "/api/auth/sign-in", json={"email": account.email, "password": PASSWORD}
+    )
+    assert gone.status_code == 401

@@ -1,0 +1,61 @@
+"""Account email: templates render, and the SMTP mailer delivers to a real SMTP server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from frontporch.server.mail import MailError, OutboxMailer, SmtpMailer, mask_email, render_mail
+from server_fixtures import smtp_server
+
+
+def test_templates_render_with_subjects() -> None:
+    mail = render_mail(
+        "verify_email", "ann@example.org", link="http://x/verify-email?token=t", hours=48
+    )
+    assert mail.subject == "Confirm your email address for Frontporch"
+    assert "http://x/verify-email?token=t" in mail.body
+    assert not mail.body.startswith("Subject")
+    for kind, values in [
+        ("reset_password", {"link": "l", "hours": 1}),
+        ("already_registered", {"base_url": "b"}),
+        ("new_device", {"when": "w", "agent": "a", "network": "n", "base_url": "b"}),
+    ]:
+        assert render_mail(kind, "a@b.org", **values).subject
+
+
+def test_smtp_mailer_delivers() -> None:
+    server = smtp_server()
+    smtp = next(server)
+    try:
+        mailer = SmtpMailer(
+            smtp.host, smtp.port, "Frontporch <no-reply@porch.test>", starttls=False
+        )
+        mailer.send(
+            render_mail(
+                "reset_password",
+                "ann@example.org",
+                link="http://x/reset-password?token=abc",
+                hours=1,
+            )
+        )
+        [message] = smtp.mailbox.to("ann@example.org")
+        assert message["From"] == "Frontporch <no-reply@porch.test>"
+        assert smtp.mailbox.last_link("ann@example.org", "/reset-password") == "abc"
+    finally:
+        server.close()
+
+
+def test_unreachable_smtp_is_a_mail_error() -> None:
+    mailer = SmtpMailer("127.0.0.1", 1, "x@y.org", starttls=False, timeout_s=2)
+    with pytest.raises(MailError):
+        mailer.send(render_mail("already_registered", "a@b.org", base_url="b"))
+
+
+def test_outbox_and_masking(tmp_path: Path) -> None:
+    OutboxMailer(tmp_path, "x@y.org").send(
+        render_mail("already_registered", "a@b.org", base_url="b")
+    )
+    assert len(list(tmp_path.glob("*.eml"))) == 1
+    assert mask_email("annabelle@example.org") == "a***@example.org"
