@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from frontporch.hub.config import HubConfig, parse_config
-from frontporch.hub.ports import CameraStatus, ClipUnavailable
+from frontporch.hub.livefeed import LiveFeed
+from frontporch.hub.ports import CameraStatus, ClipUnavailable, LiveCursor, LiveUpdate
 from frontporch.hub.store import Event, EventPage, InvalidCursorError, Outage, Segment, Session
 from frontporch.hub.web import passwords
 from frontporch.hub.web.app import create_hub_app
@@ -156,7 +159,9 @@ class FakeRuntime:
     """The HubRuntime in memory: fixed statuses, a live frame, clip and snapshot files.
 
     Every `latest_jpeg` call returns the camera's frame with a new sequence number, as
-    a camera producing frames faster than anyone polls would.
+    a camera producing frames faster than anyone polls would. The H.264 live stream of
+    a camera whose status has a `live_codec` is the hub's own `LiveFeed`, which a test
+    fills as a camera worker would; `viewers` counts who is inside `watch`.
     """
 
     statuses: dict[str, CameraStatus]
@@ -164,6 +169,8 @@ class FakeRuntime:
     clips: dict[str, Path] = field(default_factory=dict)
     snapshots: dict[str, Path] = field(default_factory=dict)
     sequence: int = 0
+    feeds: dict[str, LiveFeed] = field(default_factory=dict)
+    viewers: dict[str, int] = field(default_factory=dict)
 
     def camera_names(self) -> list[str]:
         return list(self.statuses)
@@ -176,6 +183,20 @@ class FakeRuntime:
             return None
         self.sequence += 1
         return self.sequence, self.frame
+
+    def live_codec(self, name: str) -> str | None:
+        return self.statuses[name].live_codec
+
+    @contextmanager
+    def watch(self, name: str) -> Iterator[None]:
+        self.viewers[name] = self.viewers.get(name, 0) + 1
+        try:
+            yield
+        finally:
+            self.viewers[name] -= 1
+
+    def live_since(self, name: str, cursor: LiveCursor | None) -> LiveUpdate | None:
+        return self.feeds.setdefault(name, LiveFeed()).since(cursor)
 
     def clip_path(self, event_id: str) -> Path:
         path = self.clips.get(event_id)

@@ -46,6 +46,42 @@ class LiveFrame:
 
 
 @dataclass(frozen=True, slots=True)
+class LiveAvailable:
+    """A new input stream: `codec` (RFC 6381) if it can be watched as H.264, else None."""
+
+    camera: str
+    codec: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LiveInit:
+    """Someone watches: a remux `session` started with this init segment (ftyp + moov)."""
+
+    camera: str
+    session: int
+    codec: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class LiveChunk:
+    """One fragment (moof + mdat, one frame) of remux `session`, numbered from 0."""
+
+    camera: str
+    session: int
+    seq: int
+    keyframe: bool
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class LiveStopped:
+    """The remux ended (nobody watches any more, or the input dropped)."""
+
+    camera: str
+
+
+@dataclass(frozen=True, slots=True)
 class WorkerStats:
     camera: str
     state: str  # "connecting" | "online" | "reconnecting" | "ended" | "failed"
@@ -71,5 +107,15 @@ class InputBack:
 
 
 WorkerMessage = (
-    SegmentClosed | MotionSeen | EventMessage | LiveFrame | WorkerStats | InputLost | InputBack
+    SegmentClosed
+    | MotionSeen
+    | EventMessage
+    | LiveFrame
+    | LiveAvailable
+    | LiveInit
+    | LiveChunk
+    | LiveStopped
+    | WorkerStats
+    | InputLost
+    | InputBack
 )

@@ -7,13 +7,15 @@ in-memory fakes (`tests/fakes.py`) and the real objects can change underneath it
 Records returned by the store are described with read-only Protocols (`EventRecord`,
 `EventPageRecord`, `SegmentRecord`, `OutageRecord`, `SessionRecord`) so the frozen
 dataclasses of `frontporch.hub.store` satisfy them structurally; methods whose results
-the web layer ignores are typed `-> object`. The runtime's status is a plain
-dataclass defined here, because the runtime builds it for the web layer.
+the web layer ignores are typed `-> object`. The runtime's status and the live
+stream's updates are plain dataclasses defined here, because the runtime builds them
+for the web layer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -171,10 +173,28 @@ class CameraStatus:
     recording: bool
     events: int = 0
     recorded_bytes: int = 0
+    live_codec: str | None = None  # RFC 6381 codecs value when H.264 live view is offered
+
+
+LiveCursor = tuple[int, int]
+"""Where a live viewer stands: (generation of the init segment, last fragment sent)."""
+
+
+@dataclass(frozen=True)
+class LiveUpdate:
+    """Fragmented MP4 bytes a live viewer has not had yet, and where it then stands.
+
+    On a viewer's first update, or when the stream restarted (a new generation), `data`
+    is the init segment followed by the fragments since the latest keyframe; after
+    that, the fragments that arrived since `cursor` was handed out.
+    """
+
+    cursor: LiveCursor
+    data: bytes
 
 
 class HubRuntime(Protocol):
-    """The running hub: cameras, their live frames, and clips built on demand."""
+    """The running hub: cameras, their live frames and streams, and clips on demand."""
 
     def camera_names(self) -> list[str]:
         """Names of the configured cameras, in display order."""
@@ -188,6 +208,21 @@ class HubRuntime(Protocol):
         """(sequence number, JPEG) of the newest analysed frame with boxes, or None yet.
 
         Called from the event loop by the live stream, so it must not block."""
+        ...
+
+    def live_codec(self, name: str) -> str | None:
+        """The RFC 6381 codecs value (`avc1.64001f`) of the camera's H.264 live stream, or
+        None if it offers none (not connected yet, not H.264). Never blocks."""
+        ...
+
+    def watch(self, name: str) -> AbstractContextManager[object]:
+        """Count a viewer of the camera's live stream while inside; the camera remuxes
+        its stream for live view only while someone watches."""
+        ...
+
+    def live_since(self, name: str, cursor: LiveCursor | None) -> LiveUpdate | None:
+        """What a viewer at `cursor` (None: just arrived) should receive next, or None if
+        nothing new is there yet. Called from the event loop: never blocks."""
         ...
 
     def clip_path(self, event_id: str) -> Path:

@@ -1,19 +1,24 @@
 """The running hub: camera worker processes, the one writer of the index, clips on demand.
 
 `build_hub(config)` is the one place that builds real objects. The hub process owns the
-SQLite index; camera processes report segments, motion, events and live frames over a
-queue and a single thread applies them. A supervisor restarts a camera process that
+SQLite index; camera processes report segments, motion, events, live frames and live
+stream fragments over a queue and a single thread applies them. Live viewers are
+counted per camera in an integer shared with its process, which remuxes its stream
+for live view only while the count is above zero. A supervisor restarts a camera process that
 died, with backoff, and never lets one camera take another down.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import math
 import multiprocessing as mp
 import queue
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,17 +27,22 @@ from frontporch.hub.clips import ClipError, build_clip
 from frontporch.hub.config import CameraConfig, HubConfig
 from frontporch.hub.expiry import expire_event_media
 from frontporch.hub.janitor import Janitor, reconcile
+from frontporch.hub.livefeed import LiveFeed
 from frontporch.hub.messages import (
     EventMessage,
     InputBack,
     InputLost,
+    LiveAvailable,
+    LiveChunk,
     LiveFrame,
+    LiveInit,
+    LiveStopped,
     MotionSeen,
     SegmentClosed,
     WorkerMessage,
     WorkerStats,
 )
-from frontporch.hub.ports import CameraStatus, ClipUnavailable
+from frontporch.hub.ports import CameraStatus, ClipUnavailable, LiveCursor, LiveUpdate
 from frontporch.hub.store import HubStore
 from frontporch.hub.worker import camera_main
 
@@ -47,6 +57,7 @@ class CameraSlot:
 
     name: str
     config: CameraConfig
+    viewers: ctypes.c_int  # in shared memory: the camera's process reads it per packet
     process: Any = None
     stop: Any = None
     stats: WorkerStats | None = None
@@ -57,6 +68,7 @@ class CameraSlot:
     backoff: float = 1.0
     started_at: float = 0.0
     history: list[str] = field(default_factory=list)
+    feed: LiveFeed = field(default_factory=LiveFeed)
 
 
 class Hub:
@@ -71,8 +83,12 @@ class Hub:
         for folder in (self.recordings, self.clips_dir, self.snapshots_dir):
             folder.mkdir(parents=True, exist_ok=True)
         self.store = HubStore(self.root / "hub.db")
-        self.slots = {name: CameraSlot(name, cam) for name, cam in config.cameras.items()}
         self._ctx = mp.get_context("spawn")
+        self.slots = {
+            name: CameraSlot(name, cam, self._ctx.RawValue(ctypes.c_int, 0))
+            for name, cam in config.cameras.items()
+        }
+        self._viewers_lock = threading.Lock()
         self._outbox: Any = self._ctx.Queue(maxsize=1000)
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -159,6 +175,7 @@ class Hub:
                 log.info("event %s was cut short by a crash; it ends with its footage", event.id)
 
     def _spawn(self, slot: CameraSlot) -> None:
+        slot.feed.stop()  # a dead worker's stream does not continue in the new one
         slot.stop = self._ctx.Event()
         slot.process = self._ctx.Process(
             target=camera_main,
@@ -169,6 +186,7 @@ class Hub:
                 self.recordings,
                 self._outbox,
                 slot.stop,
+                slot.viewers,
             ),
             name=f"camera-{slot.name}",
             daemon=True,
@@ -232,6 +250,14 @@ class Hub:
         match message:
             case LiveFrame(seq=seq, jpeg=jpeg):
                 slot.live = (seq, jpeg)
+            case LiveChunk(session=session, seq=seq, keyframe=keyframe, data=data):
+                slot.feed.add(session, seq, keyframe, data)
+            case LiveInit(session=session, codec=codec, data=data):
+                slot.feed.start(session, codec, data)
+            case LiveAvailable(codec=codec):
+                slot.feed.offer(codec)
+            case LiveStopped():
+                slot.feed.stop()
             case WorkerStats():
                 slot.stats = message
             case SegmentClosed(path=path, start=start, end=end, size_bytes=size):
@@ -300,10 +326,28 @@ class Hub:
             recording=bool(stats and stats.recording),
             events=slot.events,
             recorded_bytes=self.store.total_size(name),
+            live_codec=slot.feed.codec,
         )
 
     def latest_jpeg(self, name: str) -> tuple[int, bytes] | None:
         return self.slots[name].live
+
+    def live_codec(self, name: str) -> str | None:
+        return self.slots[name].feed.codec
+
+    @contextmanager
+    def watch(self, name: str) -> Iterator[None]:
+        slot = self.slots[name]
+        with self._viewers_lock:
+            slot.viewers.value += 1
+        try:
+            yield
+        finally:
+            with self._viewers_lock:
+                slot.viewers.value -= 1
+
+    def live_since(self, name: str, cursor: LiveCursor | None) -> LiveUpdate | None:
+        return self.slots[name].feed.since(cursor)
 
     def snapshot_path(self, event_id: str) -> Path | None:
         event = self.store.get_event(event_id)

@@ -4,11 +4,14 @@ Each camera runs in its own process so cameras use every core and a camera whose
 decoder or input misbehaves cannot stop another. Inside, the input reader thread only
 demuxes, copies packets to the segment writer and decodes; analysis runs on its own
 thread behind a two-frame queue, so a slow detector drops analysis frames (counted as
-skipped) but never stalls recording.
+skipped) but never stalls recording. While someone watches the camera live (the hub
+counts viewers in a shared integer), the record input's packets are also remuxed into
+fragmented MP4 for the browser; nobody watching costs one integer read per packet.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing.synchronize
 import queue
@@ -18,20 +21,27 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import cv2
 import numpy as np
+from av.packet import Packet
+from av.video.stream import VideoStream
 
 from frontporch.hub.capture import InputReader, ReaderStats, scale_for_detect
 from frontporch.hub.config import CameraConfig, DetectorConfig, Role
 from frontporch.hub.detect import build_detector
 from frontporch.hub.events import EventChange
+from frontporch.hub.livestream import Fragment, LiveMuxer, codec_string
 from frontporch.hub.messages import (
     EventMessage,
     InputBack,
     InputLost,
+    LiveAvailable,
+    LiveChunk,
     LiveFrame,
+    LiveInit,
+    LiveStopped,
     MotionSeen,
     SegmentClosed,
     WorkerMessage,
@@ -40,6 +50,9 @@ from frontporch.hub.messages import (
 from frontporch.hub.pipeline import DetectPipeline, FrameResult
 from frontporch.hub.record import SegmentInfo, SegmentWriter
 
+if TYPE_CHECKING:  # PyAV's Packet is generic only in its type stubs
+    VideoPacket: TypeAlias = Packet[VideoStream]
+
 log = logging.getLogger(__name__)
 
 STATS_EVERY_S = 2.0
@@ -47,6 +60,9 @@ MOTION_GAP_S = 2.0
 MOTION_FLUSH_S = 30.0
 LIVE_MAX_FPS = 5.0
 JPEG_QUALITY = 80
+# The remux goes on this long after the last viewer left, so a page reload resumes at
+# once instead of waiting for the next keyframe.
+LIVE_LINGER_S = 10.0
 
 Send = Callable[[WorkerMessage], None]
 
@@ -219,6 +235,86 @@ class Recording:
         self.send(SegmentClosed(self.name, str(info.path), info.start, info.end, info.size_bytes))
 
 
+class Live:
+    """The live role: remux the record input's H.264 packets while anyone watches.
+
+    `viewers` is the hub's count of people watching this camera. Each new input stream
+    is announced with its codec (None if it is not H.264); while watched, a remux
+    session starts at the next keyframe and sends its init segment and then one
+    fragment per frame. A failing remux ends its session and never affects recording.
+    """
+
+    def __init__(self, name: str, viewers: ctypes.c_int, send: Send) -> None:
+        self.name = name
+        self.viewers = viewers
+        self.send = send
+        self._stream: VideoStream | None = None
+        self._codec: str | None = None
+        self._muxer: LiveMuxer | None = None
+        self._session = 0
+        self._seq = 0
+        self._watched_at = 0.0
+
+    def packet(self, packet: VideoPacket) -> None:
+        if packet.stream is not self._stream:
+            self._new_stream(packet.stream)
+        if self._codec is None or not self._watched():
+            self.close()
+            return
+        try:
+            self._mux(packet, self._codec)
+        except Exception:  # a broken remux must not stop recording, which comes next
+            log.exception(
+                "camera %s: live remux failed; restarting at the next keyframe", self.name
+            )
+            self.close()
+
+    def close(self) -> None:
+        """End the remux session, if one runs (nobody watches, input lost, shutdown)."""
+        muxer, self._muxer = self._muxer, None
+        if muxer is None:
+            return
+        try:
+            self._send_fragments(muxer.close())
+        except Exception:  # the last frame is lost; the session ends all the same
+            log.warning("camera %s: closing the live remux failed", self.name)
+        self.send(LiveStopped(self.name))
+
+    def _watched(self) -> bool:
+        if self.viewers.value > 0:
+            self._watched_at = time.monotonic()
+            return True
+        return self._muxer is not None and time.monotonic() - self._watched_at < LIVE_LINGER_S
+
+    def _new_stream(self, stream: VideoStream) -> None:
+        self.close()
+        self._stream = stream
+        context = stream.codec_context
+        self._codec = codec_string(context.extradata) if context.name == "h264" else None
+        self.send(LiveAvailable(self.name, self._codec))
+
+    def _mux(self, packet: VideoPacket, codec: str) -> None:
+        if self._muxer is None:
+            if not packet.is_keyframe:
+                return
+            self._muxer = LiveMuxer(packet.stream)
+            self._session += 1
+            self._seq = 0
+            fragments = self._muxer.add(packet)
+            assert self._muxer.init is not None  # written with the first packet
+            self.send(LiveInit(self.name, self._session, codec, self._muxer.init))
+        else:
+            fragments = self._muxer.add(packet)
+        self._send_fragments(fragments)
+
+    def _send_fragments(self, fragments: list[Fragment]) -> None:
+        for fragment in fragments:
+            self.send(
+                LiveChunk(self.name, self._session, self._seq, fragment.keyframe, fragment.data)
+            )
+            self._seq += 1
+
+
 class CameraWorker:
     """Everything one camera does, wired together; `run` blocks until `stop` is set."""
 
@@ -229,30 +325,47 @@ class CameraWorker:
         detector: DetectorConfig,
         recordings: Path,
         send: Send,
+        viewers: ctypes.c_int | None = None,
     ) -> None:
         self.name = name
         self.camera = camera
         self.send = send
         self.analysis: Analysis | None = None
         self.recording: Recording | None = None
+        self.live: Live | None = None
         if camera.detect.enabled and camera.input_for(Role.detect) is not None:
             pipeline = DetectPipeline(name, camera, build_detector(detector))
             self.analysis = Analysis(name, camera, pipeline, send)
         if camera.record.enabled and camera.input_for(Role.record) is not None:
             self.recording = Recording(name, camera, recordings, send)
+        if viewers is not None and camera.input_for(Role.record) is not None:
+            self.live = Live(name, viewers, send)
         self.readers = [self._reader(i) for i in camera.inputs]
         self._online: bool | None = None
 
     def _reader(self, cfg: Any) -> InputReader:
-        record = self.recording is not None and Role.record in cfg.roles
+        packets = Role.record in cfg.roles and (self.recording or self.live) is not None
         detect = self.analysis is not None and Role.detect in cfg.roles
         return InputReader(
             cfg,
-            on_packet=self.recording.packet if record and self.recording else None,
+            on_packet=self._packet if packets else None,
             on_frame=self.analysis.offer if detect and self.analysis else None,
             detect_fps=self.camera.detect.fps if detect else None,
-            on_disconnect=self.recording.close if record and self.recording else None,
+            on_disconnect=self._disconnected if packets else None,
         )
+
+    def _packet(self, packet: VideoPacket, wallclock: float) -> None:
+        # Live view first: the segment writer rewrites the packet's timestamps.
+        if self.live is not None:
+            self.live.packet(packet)
+        if self.recording is not None:
+            self.recording.packet(packet, wallclock)
+
+    def _disconnected(self) -> None:
+        if self.live is not None:
+            self.live.close()
+        if self.recording is not None:
+            self.recording.close()
 
     def run(self, stop: threading.Event | multiprocessing.synchronize.Event) -> None:
         if self.analysis is not None:
@@ -265,6 +378,8 @@ class CameraWorker:
         finally:
             for reader in self.readers:
                 reader.stop()
+            if self.live is not None:
+                self.live.close()
             if self.recording is not None:
                 self.recording.close()
             if self.analysis is not None:
@@ -339,8 +454,9 @@ def camera_main(
     recordings: Path,
     outbox: Any,
     stop: multiprocessing.synchronize.Event,
+    viewers: ctypes.c_int | None = None,
 ) -> None:
-    """Entry point of a camera's process."""
+    """Entry point of a camera's process; `viewers` is the hub's count of live viewers."""
     # Ctrl-C reaches the whole process group; the hub process decides when workers stop.
     # SIGTERM (a service manager stopping the whole group) stops this camera cleanly:
     # the run loop unwinds and closes the segment being written.
@@ -352,14 +468,16 @@ def camera_main(
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {name} %(levelname)s %(message)s")
 
     def send(message: WorkerMessage) -> None:
+        # Live pictures are worth nothing late: they never make the reader thread wait.
+        live = isinstance(message, LiveFrame | LiveChunk)
         try:
-            outbox.put(message, timeout=1.0)
+            outbox.put(message, block=not live, timeout=1.0)
         except queue.Full:
-            if not isinstance(message, LiveFrame):
+            if not live:
                 log.warning("hub is not reading messages; dropped %s", type(message).__name__)
 
     try:
-        worker = CameraWorker(name, camera, detector, recordings, send)
+        worker = CameraWorker(name, camera, detector, recordings, send, viewers)
     except Exception as exc:  # a broken detector model, for example: say so, then stop
         log.error("camera %s cannot start: %s", name, exc)
         send(WorkerStats(name, "failed", 0.0, 0.0, 0, 0, str(exc), False))

@@ -1,8 +1,14 @@
-"""Live view: the latest analysed frame as a JPEG, and as an MJPEG stream.
+"""Live view: the latest analysed frame as a JPEG, as an MJPEG stream, and the camera's
+own H.264 stream as fragmented MP4.
 
-The stream is an async generator that polls the runtime's frame sequence number a few
-times a second and sends a part only when a new frame exists; it never blocks the
-event loop and stops as soon as the client goes away.
+Both streams are async generators that poll the runtime (a sequence number, a cursor)
+and send only what is new; they never block the event loop and stop as soon as the
+client goes away. The MJPEG stream shows the analysed frames with boxes, at the detect
+size and rate. The MP4 stream is the camera's video at full resolution and frame rate,
+remuxed without re-encoding (`frontporch.hub.livestream`): an init segment, the
+fragments since the latest keyframe, then each new frame's fragment as it arrives, as
+a browser's Media Source Extensions take it (the ISO BMFF byte stream format).
+The camera remuxes only while someone holds this stream open (`HubRuntime.watch`).
 """
 
 from __future__ import annotations
@@ -17,11 +23,13 @@ from fastapi.responses import Response, StreamingResponse
 from frontporch.hub.ports import HubRuntime
 from frontporch.hub.web.auth import require_owner
 from frontporch.hub.web.context import HubContext, hub_context
-from frontporch.hub.web.errors import not_found
+from frontporch.hub.web.errors import WebError, not_found
 from frontporch.hub.web.schemas import ErrorBody
 
 BOUNDARY = "frontporchframe"
 POLL_INTERVAL_S = 0.2
+# A frame arrives every 33-66 ms; polling faster than that keeps the added latency small.
+MP4_POLL_INTERVAL_S = 0.02
 NO_STORE = {"Cache-Control": "no-store"}
 
 router = APIRouter(
@@ -49,6 +57,24 @@ async def mjpeg_frames(
             last_sequence, jpeg = latest
             yield mjpeg_part(jpeg)
         await asyncio.sleep(interval)
+
+
+async def mp4_fragments(
+    request: Request, runtime: HubRuntime, name: str, interval: float = MP4_POLL_INTERVAL_S
+) -> AsyncIterator[bytes]:
+    """Yield the init segment and fragments of camera `name` until the client disconnects.
+
+    The viewer is counted for as long as the generator runs, so the camera remuxes
+    exactly while someone receives the stream."""
+    with runtime.watch(name):
+        cursor = None
+        while not await request.is_disconnected():
+            update = runtime.live_since(name, cursor)
+            if update is None:
+                await asyncio.sleep(interval)
+                continue
+            cursor = update.cursor
+            yield update.data
 
 
 @router.get(
@@ -80,5 +106,34 @@ async def live_mjpeg(
     return StreamingResponse(
         mjpeg_frames(request, context.runtime, name),
         media_type=f"multipart/x-mixed-replace; boundary={BOUNDARY}",
+        headers=NO_STORE,
+    )
+
+
+@router.get(
+    "/cameras/{name}/live.mp4",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"video/mp4": {}}, "description": "Fragmented MP4, endless."},
+        409: {"model": ErrorBody, "description": "The camera offers no H.264 live stream."},
+    },
+    summary="Live H.264 stream (fragmented MP4)",
+)
+async def live_mp4(
+    name: CameraName, request: Request, context: Annotated[HubContext, Depends(hub_context)]
+) -> StreamingResponse:
+    """The camera's own H.264 video at full resolution, as an endless fragmented MP4 for
+    Media Source Extensions; `live_codec` of the camera is its `codecs` parameter."""
+    context.require_camera(name)
+    if context.runtime.live_codec(name) is None:
+        raise WebError(
+            409,
+            "no H.264 live stream",
+            f"Camera {name!r} is not connected yet, or its record input is not H.264 "
+            f"(browsers cannot play H.265 everywhere); use /api/cameras/{name}/live.mjpeg.",
+        )
+    return StreamingResponse(
+        mp4_fragments(request, context.runtime, name),
+        media_type="video/mp4",
         headers=NO_STORE,
     )

@@ -1,5 +1,8 @@
 """Headers every response of the hub gets: a strict CSP and refreshed session cookies.
 
+`media-src blob:` is there for the live H.264 player: Media Source Extensions attach a
+MediaSource to the <video> through a `blob:` URL the page's own script creates.
+
 Written as plain ASGI (not BaseHTTPMiddleware) so the endless MJPEG stream passes
 through untouched and client disconnects still reach it.
 """
@@ -13,7 +16,7 @@ from frontporch.hub.web.auth import PENDING_COOKIES
 SECURITY_HEADERS = [
     (
         b"content-security-policy",
-        b"default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
+        b"default-src 'self'; img-src 'self' data:; media-src 'self' blob:; style-src 'self'; "
         b"script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
         b"frame-ancestors 'none'",
     ),

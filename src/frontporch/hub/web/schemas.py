@@ -65,6 +65,13 @@ class CameraOut(BaseModel):
     status: StatusOut
     live_url: str
     latest_url: str
+    live_codec: str | None = Field(
+        description="RFC 6381 codecs value of the full-quality H.264 live stream; "
+        "null when the camera offers none (not H.264, or not connected yet)."
+    )
+    live_mp4_url: str | None = Field(
+        description="The H.264 live stream (fragmented MP4, for Media Source Extensions)."
+    )
 
     @classmethod
     def of(cls, name: str, config: CameraConfig, status: CameraStatus) -> CameraOut:
@@ -82,6 +89,8 @@ class CameraOut(BaseModel):
             status=StatusOut.of(status),
             live_url=f"/api/cameras/{name}/live.mjpeg",
             latest_url=f"/api/cameras/{name}/latest.jpg",
+            live_codec=status.live_codec,
+            live_mp4_url=f"/api/cameras/{name}/live.mp4" if status.live_codec else None,
         )
 
 
