@@ -292,6 +292,48 @@ def server_grant_role(
     typer.echo(f"role set to {chosen.value}")
 
 
+@hub_app.command("pair")
+def hub_pair(
+    server: Annotated[str, typer.Option("--server", help="The community server's address.")],
+    code: Annotated[str, typer.Option("--code", help="The code shown on the home's page.")],
+    config: Annotated[Path, typer.Option("--config", "-c", help="The hub's YAML file.")] = Path(
+        "hub.yaml"
+    ),
+    name: Annotated[
+        str | None, typer.Option(help="How the hub is listed on the home's page (default: host).")
+    ] = None,
+) -> None:
+    """Pair this hub with a home on a community server, using the home's one-time code."""
+    import socket
+
+    from frontporch.crypto.keys import IdentityFileError
+    from frontporch.hub.link import LinkError, pair
+
+    cfg = _load(config)
+    try:
+        link = pair(cfg.storage.path, server, code, name or socket.gethostname()[:100])
+    except (LinkError, IdentityFileError) as exc:
+        fail(str(exc))
+    typer.echo(f"paired with home {link.home_name!r} on {link.server_url}")
+
+
+@hub_app.command("unpair")
+def hub_unpair(
+    config: Annotated[Path, typer.Option("--config", "-c", help="The hub's YAML file.")] = Path(
+        "hub.yaml"
+    ),
+) -> None:
+    """Revoke this hub's credential on its community server and forget the server."""
+    from frontporch.hub.link import LinkError, unpair
+
+    cfg = _load(config)
+    try:
+        confirmed = unpair(cfg.storage.path)
+    except LinkError as exc:
+        fail(str(exc))
+    typer.echo("unpaired" if confirmed else "unpaired (the server had already revoked this hub)")
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app()

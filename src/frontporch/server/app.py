@@ -26,6 +26,10 @@ from frontporch.server.blobs import BlobStore, FilesystemBlobStore
 from frontporch.server.context import ServerContext
 from frontporch.server.db import make_engine, make_sessionmaker, utcnow
 from frontporch.server.errors import install_error_handlers
+from frontporch.server.homes import endpoints as home_endpoints
+from frontporch.server.homes import pages as home_pages
+from frontporch.server.hubs import endpoints as hub_endpoints
+from frontporch.server.hubs import pages as hub_pages
 from frontporch.server.mail import Mailer, OutboxMailer, SmtpMailer
 from frontporch.server.middleware import ServerHeadersMiddleware
 from frontporch.server.routing import check_routes_guarded, public_router
@@ -98,7 +102,8 @@ def create_app(
         version=__version__,
         description="Accounts, homes and the Neighbors feed. Errors are "
         '`{"error", "detail", "field"?}`; sign in with the session cookie (send '
-        "X-CSRF-Token on changes) or `Authorization: Bearer <API token>`.",
+        "X-CSRF-Token on changes) or `Authorization: Bearer <API token>`. Hub endpoints "
+        "(/api/hub/…) take `Authorization: Bearer <hub credential>` instead.",
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
@@ -121,6 +126,10 @@ def create_app(
         *account_endpoints.ROUTERS,
         *pages.ROUTERS,
         *account_pages.ROUTERS,
+        *home_endpoints.ROUTERS,
+        *hub_endpoints.ROUTERS,
+        *home_pages.ROUTERS,
+        *hub_pages.ROUTERS,
         _openapi_router(app),
     ):
         app.include_router(router)

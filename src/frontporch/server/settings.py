@@ -88,6 +88,19 @@ class ServerSettings(BaseSettings):
     failure_window_s: int = Field(900, ge=1, description="Quiet time after which failures reset.")
     email_per_hour: int = Field(5, ge=1, description="Account emails per address and hour.")
     signups_per_hour: int = Field(20, ge=1, description="Sign-ups per client address and hour.")
+    map_center: tuple[float, float] | None = Field(
+        None,
+        description="Latitude and longitude where the add-a-home map starts (e.g. the town "
+        "centre); unset: people type their coordinates first.",
+    )
+
+    @model_validator(mode="after")
+    def _map_center_on_earth(self) -> ServerSettings:
+        if self.map_center is not None:
+            latitude, longitude = self.map_center
+            if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+                raise ValueError("map_center must be [latitude, longitude] in degrees")
+        return self
 
     @model_validator(mode="after")
     def _production_checks(self) -> ServerSettings:

@@ -4,12 +4,14 @@ The table is written by hand: a new route without a row fails `test_every_route_
 so no endpoint can appear without someone deciding who may call it.
 
 Callers: anonymous; a resident; an agency member before two-factor; an agency member
-with two-factor; an operator with two-factor. Expected outcomes:
+with two-factor; an operator with two-factor; a paired hub (its hub credential as a
+bearer token — a separate kind of principal). Expected outcomes:
 - "ok": let through to the handler (which may still refuse the harmless sample input:
   a made-up id is a 404, a wrong sample password a 401 "wrong email or password");
 - "auth": refused for lack of sign-in (401 "sign-in required", or a redirect to /sign-in);
 - "mfa": refused until two-factor is set up (403, or a redirect to the setup page);
-- "role": refused for the role (403 "operators only").
+- "role": refused for the role (403 "operators only", "residents only");
+- "hub": refused for lack of a hub credential (401 "hub credential required").
 Anything 5xx fails the test whatever the row says.
 """
 
@@ -22,17 +24,21 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from frontporch.crypto.keys import HubIdentity
 from frontporch.server.accounts.models import Role
 from frontporch.server.routing import api_routes
+from homes_tools import add_home, pair_body, pairing_code
 from server_fixtures import Account
 from server_harness import ServerHarness
 
-CALLERS = ("anonymous", "resident", "agency_no_mfa", "agency_mfa", "operator_mfa")
+CALLERS = ("anonymous", "resident", "agency_no_mfa", "agency_mfa", "operator_mfa", "paired_hub")
 
-PUBLIC = ("ok", "ok", "ok", "ok", "ok")
-SIGNED_IN_ANY = ("auth", "ok", "ok", "ok", "ok")
-SIGNED_IN = ("auth", "ok", "mfa", "ok", "ok")
-OPERATOR = ("auth", "role", "mfa", "role", "ok")
+PUBLIC = ("ok", "ok", "ok", "ok", "ok", "ok")
+SIGNED_IN_ANY = ("auth", "ok", "ok", "ok", "ok", "auth")
+SIGNED_IN = ("auth", "ok", "mfa", "ok", "ok", "auth")
+OPERATOR = ("auth", "role", "mfa", "role", "ok", "auth")
+HOUSEHOLD = ("auth", "ok", "mfa", "role", "ok", "auth")
+HUB = ("hub", "hub", "hub", "hub", "hub", "ok")
 
 EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/healthz"): PUBLIC,
@@ -80,6 +86,34 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/account/tokens"): SIGNED_IN,
     ("POST", "/account/password"): SIGNED_IN,
     ("POST", "/account/delete"): SIGNED_IN,
+    ("POST", "/api/homes"): HOUSEHOLD,
+    ("GET", "/api/homes"): HOUSEHOLD,
+    ("GET", "/api/homes/{home_id}"): HOUSEHOLD,
+    ("DELETE", "/api/homes/{home_id}"): HOUSEHOLD,
+    ("GET", "/api/homes/{home_id}/members"): HOUSEHOLD,
+    ("DELETE", "/api/homes/{home_id}/members/{user_id}"): HOUSEHOLD,
+    ("POST", "/api/homes/{home_id}/invitations"): HOUSEHOLD,
+    ("POST", "/api/invitations/accept"): HOUSEHOLD,
+    ("GET", "/api/homes/{home_id}/hubs"): HOUSEHOLD,
+    ("POST", "/api/homes/{home_id}/pairing-code"): HOUSEHOLD,
+    ("DELETE", "/api/homes/{home_id}/hubs/{hub_id}"): HOUSEHOLD,
+    ("POST", "/api/homes/{home_id}/hubs/{hub_id}/ping"): HOUSEHOLD,
+    ("POST", "/api/hub/pair"): PUBLIC,
+    ("GET", "/api/hub/messages"): HUB,
+    ("DELETE", "/api/hub/pairing"): HUB,
+    ("GET", "/homes"): HOUSEHOLD,
+    ("GET", "/homes/new"): HOUSEHOLD,
+    ("POST", "/homes/new"): HOUSEHOLD,
+    ("POST", "/homes"): HOUSEHOLD,
+    ("GET", "/homes/{home_id}"): HOUSEHOLD,
+    ("POST", "/homes/{home_id}/invitations"): HOUSEHOLD,
+    ("POST", "/homes/{home_id}/members/{user_id}/remove"): HOUSEHOLD,
+    ("POST", "/homes/{home_id}/delete"): HOUSEHOLD,
+    ("POST", "/homes/{home_id}/pairing-code"): HOUSEHOLD,
+    ("POST", "/homes/{home_id}/hubs/{hub_id}/revoke"): HOUSEHOLD,
+    ("POST", "/homes/{home_id}/hubs/{hub_id}/ping"): HOUSEHOLD,
+    ("GET", "/invitations/accept"): HOUSEHOLD,
+    ("POST", "/invitations/accept"): HOUSEHOLD,
 }
 
 # Bodies that are well-formed but harmless: wrong passwords, made-up tokens and codes.
@@ -97,10 +131,22 @@ SAMPLE_JSON: dict[str, dict[str, object]] = {
     "/api/account/two-factor/disable": {"password": "wrong", "code": "000000"},
     "/api/account/delete": {"password": "wrong"},
     "/api/operator/users/{user_id}/role": {"role": "resident"},
+    "/api/homes": {"name": "matrix", "latitude": 41.9, "longitude": -87.6},
+    "/api/homes/{home_id}/invitations": {"email": "matrix@example.org"},
+    "/api/invitations/accept": {"token": "made-up"},
+    "/api/hub/pair": {
+        "code": "AAAA-AAAA",
+        "name": "matrix",
+        "public_key": "made-up",
+        "age_recipient": "age1made-up",
+        "signature": "made-up",
+    },
 }
 SAMPLE_FORM = {"password": "wrong", "code": "000000", "name": "matrix", "email": "m@example.org"}
 # Calls that end the caller's session; the caller signs in again after each.
 ENDS_SESSION = {"/api/account/sign-out", "/sign-out"}
+# The call that unpairs the calling hub; the hub pairs again after it.
+ENDS_PAIRING = "/api/hub/pairing"
 
 
 def _routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -125,18 +171,35 @@ def _outcome(status: int, location: str, body: dict[str, object]) -> str:
         "sign-in required": "auth",
         "two-factor sign-in required": "mfa",
         "operators only": "role",
+        "residents only": "role",
+        "hub credential required": "hub",
         "CSRF token missing or wrong": "csrf",
     }.get(str(body.get("error", "")), "ok")
 
 
+def _paired_hub(server: ServerHarness, owner: Account, client: TestClient) -> None:
+    """Pair a new hub identity with the owner's first home; `client` sends its credential."""
+    home_id = owner.client.get("/api/homes").json()[0]["id"]
+    code = pairing_code(owner, home_id)
+    body = pair_body(HubIdentity.generate(), "http://testserver", code)
+    paired = server.new_client().post("/api/hub/pair", json=body)
+    assert paired.status_code == 201, paired.text
+    client.headers["authorization"] = f"Bearer {paired.json()['credential']}"
+
+
 @pytest.fixture
 def callers(server: ServerHarness) -> dict[str, Account | TestClient]:
+    resident = server.account()
+    add_home(resident)
+    hub = server.new_client()
+    _paired_hub(server, resident, hub)
     return {
         "anonymous": server.new_client(),
-        "resident": server.account(),
+        "resident": resident,
         "agency_no_mfa": server.account(Role.AGENCY_MEMBER),
         "agency_mfa": server.account(Role.AGENCY_MEMBER, mfa_on=True),
         "operator_mfa": server.account(Role.OPERATOR, mfa_on=True),
+        "paired_hub": hub,
     }
 
 
@@ -163,6 +226,9 @@ def _call(client: TestClient, method: str, path: str) -> tuple[int, str, dict[st
         response = client.request(method, concrete, follow_redirects=False)
     is_json = response.headers.get("content-type", "").startswith("application/json")
     body = response.json() if is_json else {}
+    page_error = re.search(r'<h1 id="error-title">([^<]+)</h1>', response.text)
+    if not is_json and page_error:  # an error page: classify by its message, as for JSON
+        body = {"error": page_error.group(1).strip().lower()}
     return (
         response.status_code,
         response.headers.get("location", ""),
@@ -182,6 +248,11 @@ def test_every_route_for_every_caller(
             status, location, body = _call(client, method, path)
             if isinstance(who, Account) and path in ENDS_SESSION:
                 _sign_in_again(server, who)
+            if caller == "paired_hub" and path == ENDS_PAIRING and status == 204:
+                owner = callers["resident"]
+                assert isinstance(owner, Account)
+                assert isinstance(who, TestClient)
+                _paired_hub(server, owner, who)
             got = _outcome(status, location, body)
             if got != expected:
                 problems.append(

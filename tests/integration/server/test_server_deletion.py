@@ -10,6 +10,7 @@ from sqlalchemy import Table, func, select
 
 from frontporch.server.db import Base
 from frontporch.server.models import import_all_models
+from homes_tools import add_home
 from server_fixtures import PASSWORD
 from server_harness import ServerHarness
 
@@ -43,6 +44,14 @@ def test_deleting_an_account_deletes_its_content(server: ServerHarness) -> None:
     user_id = uuid.UUID(account.client.get("/api/account").json()["id"])
     bystander_id = uuid.UUID(bystander.client.get("/api/account").json()["id"])
     account.client.post("/api/account/tokens", json={"name": "cleanup"})
+    add_home(account)  # owns a home ...
+    neighbour_home = add_home(bystander, "Next door")["id"]  # ... and belongs to another
+    bystander.client.post(f"/api/homes/{neighbour_home}/invitations", json={"email": account.email})
+    invitation = server.mailbox.last_link(account.email, "/invitations/accept")
+    assert (
+        account.client.post("/api/invitations/accept", json={"token": invitation}).status_code
+        == 200
+    )
     server.new_client().post("/api/auth/password-reset", json={"email": account.email})
     server.sign_in(
         server.new_client(address="203.0.113.3", user_agent="Other/1"),
@@ -69,6 +78,7 @@ def test_deleting_an_account_deletes_its_content(server: ServerHarness) -> None:
 
     assert set(_rows_of(server.app, user_id).values()) == {0}
     assert _rows_of(server.app, bystander_id) == bystander_before
+    assert bystander.client.get(f"/api/homes/{neighbour_home}/members").json()[1:] == []
     assert account.client.get("/api/account").status_code == 401
     gone = server.new_client().post(
         "/api/auth/sign-in", json={"email": account.email, "password": PASSWORD}

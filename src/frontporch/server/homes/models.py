@@ -1,0 +1,64 @@
+"""Tables of the homes area: a home is a name and one coarse H3 cell, never a position.
+
+`homes.cell` is the 64-bit H3 index at `geo.HOME_RESOLUTION` (a signed BIGINT holds
+it: the top bit of an H3 index is reserved and always 0), indexed together with the id
+so that area matching is an index-only lookup.
+A home belongs to its owner (deleted with the owner's account); other members join by
+invitation and leave with their account.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from frontporch.server.db import Base, UTCDateTime
+
+
+class Home(Base):
+    """A household's home: its name and the coarse cell it lies in."""
+
+    __tablename__ = "homes"
+    # (cell, id): area matching reads only the index, never the table (a covering index).
+    __table_args__ = (Index("ix_homes_cell", "cell", "id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    cell: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HomeMember(Base):
+    """A household member other than the owner."""
+
+    __tablename__ = "home_members"
+
+    home_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("homes.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HomeInvitation(Base):
+    """An emailed, single-use invitation to join a home (the token stored as SHA-256)."""
+
+    __tablename__ = "home_invitations"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    home_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("homes.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(320))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

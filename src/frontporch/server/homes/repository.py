@@ -1,0 +1,176 @@
+"""All SQL of the homes area.
+
+Reads that serve a caller take the `AuthSubject` and return only homes the caller
+belongs to (as owner or member), so a handler cannot forget access control; a home of
+another household is simply not found. `homes_in_area` is the one system query: it
+matches homes to an area for request delivery and serves no caller directly.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from frontporch import geo
+from frontporch.server.accounts.models import User
+from frontporch.server.accounts.subject import AuthSubject
+from frontporch.server.homes.models import Home, HomeInvitation, HomeMember
+
+
+def _member_of(subject: AuthSubject) -> Select[uuid.UUID]:
+    return select(HomeMember.home_id).where(HomeMember.user_id == subject.user_id)
+
+
+class HomeRepository:
+    """Homes."""
+
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def readable_statement(self, subject: AuthSubject) -> Select[Home]:
+        """Homes the caller belongs to (operators too: homes are private to households)."""
+        return select(Home).where(
+            or_(Home.owner_id == subject.user_id, Home.id.in_(_member_of(subject)))
+        )
+
+    def list_for(self, subject: AuthSubject) -> list[Home]:
+        """The caller's homes, oldest first."""
+        statement = self.readable_statement(subject).order_by(Home.created_at, Home.id)
+        return list(self.db.scalars(statement))
+
+    def get_readable(self, subject: AuthSubject, home_id: uuid.UUID) -> Home | None:
+        """One of the caller's homes, or None."""
+        return self.db.scalars(
+            self.readable_statement(subject).where(Home.id == home_id)
+        ).one_or_none()
+
+    def count_owned_by(self, subject: AuthSubject) -> int:
+        """How many homes the caller owns."""
+        return int(
+            self.db.scalar(
+                select(func.count()).select_from(Home).where(Home.owner_id == subject.user_id)
+            )
+            or 0
+        )
+
+    def add(self, home: Home) -> Home:
+        """Insert a home."""
+        self.db.add(home)
+        self.db.flush()
+        return home
+
+    def delete(self, home: Home) -> None:
+        """Delete a home; members, invitations and hubs go with it (cascades)."""
+        self.db.execute(delete(Home).where(Home.id == home.id))
+        self.db.expunge(home)
+
+
+class MemberRepository:
+    """Household members (other than the owner)."""
+
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def list_of(self, home: Home) -> list[tuple[User, datetime]]:
+        """The owner and members of a home the caller was allowed to read, owner first."""
+        owner = self.db.get(User, home.owner_id)
+        rows = self.db.execute(
+            select(User, HomeMember.joined_at)
+            .join(HomeMember, HomeMember.user_id == User.id)
+            .where(HomeMember.home_id == home.id)
+            .order_by(HomeMember.joined_at, User.id)
+        ).all()
+        members = [(row[0], row[1]) for row in rows]
+        return ([(owner, home.created_at)] if owner else []) + members
+
+    def is_member(self, home_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+        """Whether a user is a (non-owner) member of a home."""
+        return (
+            self.db.scalar(
+                select(HomeMember.user_id).where(
+                    HomeMember.home_id == home_id, HomeMember.user_id == user_id
+                )
+            )
+            is not None
+        )
+
+    def add(self, member: HomeMember) -> None:
+        """Insert a membership."""
+        self.db.add(member)
+        self.db.flush()
+
+    def remove(self, home_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+        """End a membership; whether there was one."""
+        result = self.db.execute(
+            delete(HomeMember).where(HomeMember.home_id == home_id, HomeMember.user_id == user_id)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+class InvitationRepository:
+    """Emailed invitations to join a home."""
+
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def add(self, invitation: HomeInvitation) -> None:
+        """Insert an invitation."""
+        self.db.add(invitation)
+        self.db.flush()
+
+    def count_open_for(self, home_id: uuid.UUID, now: datetime) -> int:
+        """Unused, unexpired invitations of a home."""
+        return int(
+            self.db.scalar(
+                select(func.count())
+                .select_from(HomeInvitation)
+                .where(
+                    HomeInvitation.home_id == home_id,
+                    HomeInvitation.used_at.is_(None),
+                    HomeInvitation.expires_at > now,
+                )
+            )
+            or 0
+        )
+
+    def find_usable_for_authentication(
+        self, token_hash: str, now: datetime
+    ) -> HomeInvitation | None:
+        """The unused, unexpired invitation whose token hashes to `token_hash`."""
+        return self.db.scalars(
+            select(HomeInvitation).where(
+                HomeInvitation.token_hash == token_hash,
+                HomeInvitation.used_at.is_(None),
+                HomeInvitation.expires_at > now,
+            )
+        ).one_or_none()
+
+    def retire_for(self, home_id: uuid.UUID, email: str, now: datetime) -> None:
+        """Mark earlier open invitations of this address to this home used (superseded)."""
+        self.db.execute(
+            update(HomeInvitation)
+            .where(
+                HomeInvitation.home_id == home_id,
+                HomeInvitation.email == email,
+                HomeInvitation.used_at.is_(None),
+            )
+            .values(used_at=now)
+        )
+
+
+def homes_in_area(db: Session, cells: Iterable[str]) -> list[uuid.UUID]:
+    """Ids of the homes whose cell meets any of `cells` (an area's cover, any resolution).
+
+    The cells are brought to the home resolution (parents of finer cells, children of
+    coarser ones) and matched with one indexed `IN` lookup on `homes.cell`. A system
+    query for delivering an agency request: it serves no caller and reveals nothing
+    about who the homes belong to.
+    """
+    wanted = sorted(geo.cell_to_int(c) for c in geo.at_resolution(cells, geo.HOME_RESOLUTION))
+    if not wanted:
+        return []
+    return list(db.scalars(select(Home.id).where(Home.cell.in_(wanted))))

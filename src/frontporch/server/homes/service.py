@@ -1,0 +1,241 @@
+"""The homes service: add a home (as a cell), list and read the caller's homes, delete,
+members, invitations.
+
+Coordinates never reach this module: handlers convert them to a cell with
+`geo.home_cell` first. Services change the session's objects and queue mail with
+`after_commit`; they never commit (the request boundary does).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from frontporch import geo
+from frontporch.server.accounts.lockout import SignInLimits
+from frontporch.server.accounts.models import User
+from frontporch.server.accounts.service import normalize_email
+from frontporch.server.accounts.sessions import hash_token, new_token
+from frontporch.server.accounts.subject import AuthSubject
+from frontporch.server.context import ServerContext
+from frontporch.server.errors import BadRequest, Conflict, TooManyRequests
+from frontporch.server.homes.errors import (
+    HomeNotFound,
+    InvalidInvitation,
+    InvalidLocation,
+    InvitationForAnotherAccount,
+    OwnerOnly,
+)
+from frontporch.server.homes.models import Home, HomeInvitation, HomeMember
+from frontporch.server.homes.repository import (
+    HomeRepository,
+    InvitationRepository,
+    MemberRepository,
+)
+from frontporch.server.mail import mask_email, queue_mail
+
+log = logging.getLogger(__name__)
+
+MAX_HOMES_PER_OWNER = 10
+MAX_OPEN_INVITATIONS = 20
+INVITATION_LIFETIME = timedelta(days=7)
+INVITE_PATH = "/invitations/accept"
+
+
+@dataclass(frozen=True)
+class HomeView:
+    """A home as its caller sees it: the home, its cell string and the caller's role."""
+
+    home: Home
+    cell: str
+    role: str  # 'owner' or 'member'
+
+    @property
+    def is_owner(self) -> bool:
+        """Whether the caller owns this home."""
+        return self.role == "owner"
+
+
+@dataclass(frozen=True)
+class Member:
+    """A person of a household."""
+
+    user: User
+    role: str
+    joined_at: datetime
+
+
+def cell_from_input(latitude: float | None, longitude: float | None, cell: str | None) -> str:
+    """The home-resolution cell of the coordinates or cell given; InvalidLocation if neither.
+
+    Coordinates are turned into a cell here and dropped; they are never stored or logged.
+    """
+    try:
+        if cell:
+            return geo.coarsen(cell, geo.HOME_RESOLUTION)
+        if latitude is None or longitude is None:
+            raise InvalidLocation("Give latitude and longitude, or pick a cell on the map.")
+        return geo.home_cell(latitude, longitude)
+    except geo.GeoError as exc:
+        raise InvalidLocation(f"{exc}.", field="cell" if cell else "latitude") from exc
+
+
+class HomeService:
+    """Homes of one request's database session."""
+
+    def __init__(self, db: Session, context: ServerContext) -> None:
+        self.db = db
+        self.context = context
+        self.homes = HomeRepository(db)
+        self.members = MemberRepository(db)
+        self.invitations = InvitationRepository(db)
+
+    def now(self) -> datetime:
+        """The current time by the server's clock."""
+        return self.context.clock()
+
+    def view(self, subject: AuthSubject, home: Home) -> HomeView:
+        """How the caller sees one of their homes."""
+        role = "owner" if home.owner_id == subject.user_id else "member"
+        return HomeView(home, geo.int_to_cell(home.cell), role)
+
+    def add_home(self, subject: AuthSubject, name: str, cell: str) -> HomeView:
+        """A new home owned by the caller, located by its home-resolution cell only."""
+        name = name.strip()
+        if not name:
+            raise BadRequest(
+                "name required", "Give the home a name, e.g. 'Maple St'.", field="name"
+            )
+        if self.homes.count_owned_by(subject) >= MAX_HOMES_PER_OWNER:
+            raise Conflict(
+                "too many homes", f"An account can own at most {MAX_HOMES_PER_OWNER} homes."
+            )
+        home_cell = geo.coarsen(cell, geo.HOME_RESOLUTION)
+        home = self.homes.add(
+            Home(
+                owner_id=subject.user_id,
+                name=name,
+                cell=geo.cell_to_int(home_cell),
+                created_at=self.now(),
+            )
+        )
+        log.info("home %s added", home.id)
+        return self.view(subject, home)
+
+    def list_homes(self, subject: AuthSubject) -> list[HomeView]:
+        """The caller's homes."""
+        return [self.view(subject, home) for home in self.homes.list_for(subject)]
+
+    def get_home(self, subject: AuthSubject, home_id: uuid.UUID) -> HomeView:
+        """One of the caller's homes; HomeNotFound for any other (existence is not told)."""
+        home = self.homes.get_readable(subject, home_id)
+        if home is None:
+            raise HomeNotFound()
+        return self.view(subject, home)
+
+    def get_owned(self, subject: AuthSubject, home_id: uuid.UUID, what: str) -> HomeView:
+        """One of the caller's homes that the caller owns; OwnerOnly for a member."""
+        view = self.get_home(subject, home_id)
+        if not view.is_owner:
+            raise OwnerOnly(what)
+        return view
+
+    def delete_home(self, subject: AuthSubject, home_id: uuid.UUID) -> None:
+        """Delete a home the caller owns, with its members, invitations and hubs."""
+        view = self.get_owned(subject, home_id, "delete the home")
+        self.homes.delete(view.home)
+        log.info("home %s deleted", home_id)
+
+    def list_members(self, subject: AuthSubject, home_id: uuid.UUID) -> list[Member]:
+        """The owner and members of one of the caller's homes."""
+        view = self.get_home(subject, home_id)
+        return [
+            Member(user, "owner" if user.id == view.home.owner_id else "member", joined)
+            for user, joined in self.members.list_of(view.home)
+        ]
+
+    def remove_member(self, subject: AuthSubject, home_id: uuid.UUID, user_id: uuid.UUID) -> None:
+        """The owner removes a member, or a member leaves; the owner cannot leave."""
+        view = self.get_home(subject, home_id)
+        if user_id == view.home.owner_id:
+            raise BadRequest(
+                "the owner cannot leave",
+                "The owner cannot be removed from a home; delete the home instead.",
+            )
+        if user_id != subject.user_id and not view.is_owner:
+            raise OwnerOnly("remove other members")
+        if not self.members.remove(home_id, user_id):
+            raise BadRequest(
+                "not a member", "That account is not a member of this home.", field="user_id"
+            )
+
+    def invite(self, subject: AuthSubject, home_id: uuid.UUID, email: str) -> None:
+        """Email a single-use link that lets the invitee join the home once signed in."""
+        view = self.get_owned(subject, home_id, "invite members")
+        address = normalize_email(email)
+        now = self.now()
+        if self.invitations.count_open_for(home_id, now) >= MAX_OPEN_INVITATIONS:
+            raise TooManyRequests(
+                "too many open invitations",
+                f"A home can have {MAX_OPEN_INVITATIONS} open invitations; wait for some to "
+                "be accepted or to expire.",
+                3600,
+            )
+        SignInLimits(self.db, self.context).quota(
+            "mail", address, self.context.settings.email_per_hour, "emails to this address"
+        )
+        self.invitations.retire_for(home_id, address, now)
+        token = new_token()
+        self.invitations.add(
+            HomeInvitation(
+                home_id=home_id,
+                email=address,
+                token_hash=hash_token(token),
+                created_at=now,
+                expires_at=now + INVITATION_LIFETIME,
+            )
+        )
+        base = self.context.settings.base_url.rstrip("/")
+        queue_mail(
+            self.db,
+            self.context.mailer,
+            address,
+            "home_invitation",
+            home_name=view.home.name,
+            inviter=subject.user.email,
+            link=f"{base}{INVITE_PATH}?token={token}",
+            days=INVITATION_LIFETIME.days,
+        )
+        log.info("invitation to home %s sent to %s", home_id, mask_email(address))
+
+    def invitation_home(self, subject: AuthSubject, token: str) -> Home:
+        """The home an invitation link is for (shown before accepting)."""
+        return self._open_invitation(subject, token)[1]
+
+    def accept_invitation(self, subject: AuthSubject, token: str) -> HomeView:
+        """Join the home of an invitation sent to the caller's address (single use)."""
+        invitation, home = self._open_invitation(subject, token)
+        invitation.used_at = self.now()
+        if home.owner_id != subject.user_id and not self.members.is_member(
+            home.id, subject.user_id
+        ):
+            self.members.add(
+                HomeMember(home_id=home.id, user_id=subject.user_id, joined_at=self.now())
+            )
+        log.info("invitation to home %s accepted", home.id)
+        return self.view(subject, home)
+
+    def _open_invitation(self, subject: AuthSubject, token: str) -> tuple[HomeInvitation, Home]:
+        invitation = self.invitations.find_usable_for_authentication(hash_token(token), self.now())
+        if invitation is None:
+            raise InvalidInvitation()
+        if invitation.email != subject.user.email:
+            raise InvitationForAnotherAccount(mask_email(invitation.email))
+        home = self.db.get(Home, invitation.home_id)
+        if home is None:
+            raise InvalidInvitation()
+        return invitation, home

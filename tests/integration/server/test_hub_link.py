@@ -1,0 +1,112 @@
+"""The hub's `HubLink` thread against a real server: delivers queued messages to its
+callback, acknowledges them, backs off while the server is down, and stops when the
+hub is revoked."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from frontporch.hub import link
+from frontporch.server.settings import ServerSettings
+from homes_tools import add_home, pairing_code
+from server_fixtures import SmtpServer, free_port, make_settings
+from server_harness import ServerHarness
+from server_live import serving
+
+
+@pytest.fixture
+def port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, smtp: SmtpServer, port: int) -> ServerSettings:
+    return make_settings(
+        database_url, tmp_path / "server", smtp, base_url=f"http://127.0.0.1:{port}"
+    )
+
+
+@pytest.fixture
+def live(app: FastAPI, port: int) -> Iterator[str]:
+    with serving(app, port) as url:
+        yield url
+
+
+def _wait_for(condition: Any, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_the_link_delivers_pings_and_stops_when_revoked(
+    server: ServerHarness, live: str, tmp_path: Path
+) -> None:
+    owner = server.account()
+    home_id = add_home(owner)["id"]
+    storage = tmp_path / "hub"
+    paired = link.pair(storage, live, pairing_code(owner, home_id), "Hub")
+    received: list[dict[str, Any]] = []
+    lock = threading.Lock()
+
+    def on_message(message: dict[str, Any]) -> None:
+        with lock:
+            received.append(message)
+        if len(received) == 1:
+            raise RuntimeError("a handler bug must not block the queue")
+
+    hub_link = link.HubLink(storage, on_message, wait_s=1.0)
+    hub_link.start()
+    try:
+        _wait_for(lambda: hub_link.state == "connected")
+        ping = f"/api/homes/{home_id}/hubs/{paired.hub_id}/ping"
+        owner.client.post(ping)
+        owner.client.post(ping)
+        _wait_for(lambda: len(received) == 2)
+        assert [m["kind"] for m in received] == ["ping", "ping"]
+        assert [m["seq"] for m in received] == [1, 2]
+        _wait_for(lambda: link.ServerLink.load(storage).after == 2)
+        owner.client.delete(f"/api/homes/{home_id}/hubs/{paired.hub_id}")
+        _wait_for(lambda: hub_link.state == "revoked")
+    finally:
+        hub_link.stop(timeout=5)
+    assert len(received) == 2
+
+
+def test_the_link_backs_off_while_the_server_is_unreachable(tmp_path: Path) -> None:
+    storage = tmp_path / "hub"
+    link.ServerLink(
+        server_url=f"http://127.0.0.1:{free_port()}",
+        hub_id="h",
+        home_id="x",
+        home_name="Maple St",
+        credential="fph_x",
+    ).save(storage)
+    hub_link = link.HubLink(
+        storage, lambda _m: None, wait_s=0.2, backoff=link.Backoff(initial_s=0.05, maximum_s=0.1)
+    )
+    hub_link.start()
+    try:
+        _wait_for(lambda: hub_link.state == "retrying", timeout=5)
+    finally:
+        hub_link.stop(timeout=5)
+    assert hub_link.state == "stopped"
+
+
+def test_backoff_grows_to_its_ceiling() -> None:
+    backoff = link.Backoff(initial_s=1, maximum_s=8)
+    assert 0.5 <= backoff.delay(1) <= 1
+    assert 2 <= backoff.delay(3) <= 4
+    assert 4 <= backoff.delay(30) <= 8
+
+
+def test_an_unpaired_hub_cannot_start_a_link(tmp_path: Path) -> None:
+    with pytest.raises(link.NotPaired):
+        link.HubLink(tmp_path, lambda _m: None).start()
