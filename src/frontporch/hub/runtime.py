@@ -27,6 +27,7 @@ from frontporch.hub.clips import ClipError, build_clip
 from frontporch.hub.config import CameraConfig, HubConfig
 from frontporch.hub.expiry import expire_event_media
 from frontporch.hub.janitor import Janitor, reconcile
+from frontporch.hub.link import HubLink, NotPaired
 from frontporch.hub.livefeed import LiveFeed
 from frontporch.hub.messages import (
     EventMessage,
@@ -93,6 +94,7 @@ class Hub:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._clip_lock = threading.Lock()
+        self.link: HubLink | None = None
         self.janitor = Janitor(
             self.store,
             self.recordings,
@@ -126,6 +128,7 @@ class Hub:
             thread.start()
             self._threads.append(thread)
         self.janitor.start()
+        self._start_link()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -139,6 +142,8 @@ class Hub:
                     slot.process.kill()
         self._drain()
         self.janitor.stop()
+        if self.link is not None:
+            self.link.stop(timeout=1.0)  # a daemon thread; a poll in flight need not finish
         for thread in self._threads:
             thread.join(timeout=5)
         self.store.close()
@@ -173,6 +178,20 @@ class Hub:
                     zones=event.zones,
                 )
                 log.info("event %s was cut short by a crash; it ends with its footage", event.id)
+
+    def _start_link(self) -> None:
+        """Keep the link to the community server open, if this hub is paired."""
+        link = HubLink(self.root, self._on_server_message)
+        try:
+            link.start()
+        except NotPaired:
+            log.info("not paired with a community server (frontporch hub pair)")
+            return
+        self.link = link
+
+    def _on_server_message(self, message: dict[str, Any]) -> None:
+        # Only what a message is, never its content: later kinds carry requests.
+        log.info("community server message %s (%s)", message.get("seq"), message.get("kind"))
 
     def _spawn(self, slot: CameraSlot) -> None:
         slot.feed.stop()  # a dead worker's stream does not continue in the new one

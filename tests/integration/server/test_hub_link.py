@@ -110,3 +110,38 @@ def test_backoff_grows_to_its_ceiling() -> None:
 def test_an_unpaired_hub_cannot_start_a_link(tmp_path: Path) -> None:
     with pytest.raises(link.NotPaired):
         link.HubLink(tmp_path, lambda _m: None).start()
+
+
+def test_a_paired_hub_opens_its_link_when_it_starts(
+    server: ServerHarness, live: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from frontporch.hub.config import parse_config
+    from frontporch.hub.runtime import build_hub
+
+    owner = server.account()
+    home_id = add_home(owner)["id"]
+    storage = tmp_path / "hub"
+    paired = link.pair(storage, live, pairing_code(owner, home_id), "Hub")
+    hub = build_hub(parse_config({"storage": {"path": str(storage)}, "cameras": {}}))
+    caplog.set_level("INFO", logger="frontporch.hub.runtime")
+    hub.start()
+    try:
+        assert hub.link is not None
+        owner.client.post(f"/api/homes/{home_id}/hubs/{paired.hub_id}/ping")
+        _wait_for(lambda: "community server message 1 (ping)" in caplog.text, timeout=30)
+        _wait_for(lambda: hub.link is not None and hub.link.state == "connected")
+    finally:
+        hub.stop()
+    assert hub.link.state == "stopped"
+
+
+def test_an_unpaired_hub_starts_without_a_link(tmp_path: Path) -> None:
+    from frontporch.hub.config import parse_config
+    from frontporch.hub.runtime import build_hub
+
+    hub = build_hub(parse_config({"storage": {"path": str(tmp_path / "hub")}, "cameras": {}}))
+    hub.start()
+    try:
+        assert hub.link is None
+    finally:
+        hub.stop()
