@@ -49,6 +49,7 @@ from frontporch.hub.messages import (
 )
 from frontporch.hub.pipeline import DetectPipeline, FrameResult
 from frontporch.hub.record import SegmentInfo, SegmentWriter
+from frontporch.hub.timing import RateMeter
 
 if TYPE_CHECKING:  # PyAV's Packet is generic only in its type stubs
     VideoPacket: TypeAlias = Packet[VideoStream]
@@ -130,6 +131,7 @@ class Analysis:
         self.frames: queue.Queue[tuple[float, Any]] = queue.Queue(maxsize=2)
         self.motion = MotionSpans(name, send)
         self.analyzed = 0
+        self.rate = RateMeter()
         self.dropped = 0
         self.live_seq = 0
         self._last_live = 0.0
@@ -168,6 +170,7 @@ class Analysis:
         gray, bgr_of = scale_for_detect(frame, detect.width, detect.height)
         result = self.pipeline.process(t, gray, bgr_of)
         self.analyzed += 1
+        self.rate.tick(time.monotonic())
         self.motion.frame(t, bool(result.motion))
         annotated: np.ndarray | None = None
         if result.changes or t - self._last_live >= 1.0 / LIVE_MAX_FPS:
@@ -422,13 +425,7 @@ class CameraWorker:
         )
 
     def _analyzed_fps(self) -> float:
-        if self.analysis is None:
-            return 0.0
-        now = time.monotonic()
-        count = self.analysis.analyzed
-        last_t, last_count = getattr(self, "_fps_mark", (now, count))
-        self._fps_mark = (now, count)
-        return (count - last_count) / (now - last_t) if now > last_t else 0.0
+        return self.analysis.rate.rate(time.monotonic()) if self.analysis is not None else 0.0
 
 
 def _went_silent(stats: list[ReaderStats], now: float) -> float:
