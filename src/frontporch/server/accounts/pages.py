@@ -10,6 +10,8 @@ action began, so the request boundary commits nothing of it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -103,6 +105,27 @@ def _form_csrf_ok(request: Request, token: str) -> bool:
 
 
 EXPIRED = ServerError("form expired", "The form expired. Please try again.", status=403)
+
+
+def _run_form(
+    request: Request,
+    db: DbSession,
+    context: ServerContext,
+    csrf_token: str,
+    template: str,
+    action: Callable[[], object],
+    **values: Any,
+) -> Response | None:
+    """Check a pre-sign-in form's token and run its action: the form again with the
+    error when either fails, None when the action succeeded."""
+    if not _form_csrf_ok(request, csrf_token):
+        return failed(request, db, context, template, EXPIRED, **values)
+    try:
+        action()
+    except ServerError as exc:
+        return failed(request, db, context, template, exc, **values)
+    return None
+
 
 # -- public pages ---------------------------------------------------------------------------
 
@@ -206,12 +229,10 @@ def resend_verification(
     csrf_token: FormToken = "",
 ) -> Response:
     """Send a new verification link."""
-    if not _form_csrf_ok(request, csrf_token):
-        return failed(request, db, context, "sign_in.html", EXPIRED, email=email)
-    try:
-        service.resend_verification(email)
-    except ServerError as exc:
-        return failed(request, db, context, "sign_in.html", exc, email=email)
+    resend = partial(service.resend_verification, email)
+    error = _run_form(request, db, context, csrf_token, "sign_in.html", resend, email=email)
+    if error is not None:
+        return error
     return render(
         request,
         context,
@@ -241,12 +262,10 @@ def verify_email(
     csrf_token: FormToken = "",
 ) -> Response:
     """Confirm the address and continue to sign-in."""
-    if not _form_csrf_ok(request, csrf_token):
-        return failed(request, db, context, "verify_email.html", EXPIRED, token=token)
-    try:
-        service.verify_email(token)
-    except ServerError as exc:
-        return failed(request, db, context, "verify_email.html", exc, token=token)
+    verify = partial(service.verify_email, token)
+    error = _run_form(request, db, context, csrf_token, "verify_email.html", verify, token=token)
+    if error is not None:
+        return error
     return render(
         request,
         context,
@@ -273,12 +292,10 @@ def forgot_password(
     csrf_token: FormToken = "",
 ) -> Response:
     """Email a reset link (the page says the same whether or not the account exists)."""
-    if not _form_csrf_ok(request, csrf_token):
-        return failed(request, db, context, "forgot_password.html", EXPIRED, email=email)
-    try:
-        service.request_password_reset(email)
-    except ServerError as exc:
-        return failed(request, db, context, "forgot_password.html", exc, email=email)
+    send = partial(service.request_password_reset, email)
+    error = _run_form(request, db, context, csrf_token, "forgot_password.html", send, email=email)
+    if error is not None:
+        return error
     return render(
         request,
         context,
@@ -310,15 +327,15 @@ def reset_password(
     csrf_token: FormToken = "",
 ) -> Response:
     """Set the new password; every session is signed out."""
-    if not _form_csrf_ok(request, csrf_token):
-        return failed(request, db, context, "reset_password.html", EXPIRED, token=token)
-    if password != confirm:
-        mismatch = ServerError("passwords differ", "The two passwords differ.", status=400)
-        return failed(request, db, context, "reset_password.html", mismatch, token=token)
-    try:
+
+    def reset() -> None:
+        if password != confirm:
+            raise ServerError("passwords differ", "The two passwords differ.", status=400)
         service.reset_password(token, password)
-    except ServerError as exc:
-        return failed(request, db, context, "reset_password.html", exc, token=token)
+
+    error = _run_form(request, db, context, csrf_token, "reset_password.html", reset, token=token)
+    if error is not None:
+        return error
     return render(
         request,
         context,
