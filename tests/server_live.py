@@ -1,5 +1,5 @@
-"""Serve a community server app over real HTTP (uvicorn in a thread), for tests that
-drive it the way a hub does: through `frontporch.hub.link`'s urllib transport."""
+"""Serve an app over real HTTP (uvicorn in a thread): for browser tests, and for tests
+that drive the server the way a hub does, through `frontporch.hub.link`'s transport."""
 
 from __future__ import annotations
 
@@ -11,10 +11,14 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from server_fixtures import free_port
+
 
 @contextmanager
-def serving(app: FastAPI, port: int) -> Iterator[str]:
-    """Run `app` on 127.0.0.1:`port` until the block ends; yields the base URL."""
+def serving(app: FastAPI, port: int | None = None) -> Iterator[str]:
+    """Run `app` on 127.0.0.1:`port` (a free one if None) until the block ends; yields
+    the base URL."""
+    port = free_port() if port is None else port
     server = uvicorn.Server(
         uvicorn.Config(
             app,

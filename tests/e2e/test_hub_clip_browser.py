@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import json
 import secrets
-import socket
 import struct
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import BrowserContext, Page, ViewportSize, sync_playwright
 
+from browser import launch
 from frontporch.hub.config import HubConfig, parse_config
 from frontporch.hub.ports import EventRecord
 from frontporch.hub.runtime import Hub, build_hub
@@ -35,18 +33,10 @@ from frontporch.hub.web.app import create_hub_app
 from frontporch.hub.web.auth import set_owner_password
 from frontporch.scenes import write_scene
 from screenshots import SCREENSHOTS
+from server_live import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.ffprobe]
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORTS: dict[str, ViewportSize] = {
     "desktop": {"width": 1280, "height": 800},
     "phone": {"width": 390, "height": 844},
@@ -71,12 +61,6 @@ class RunningHub:
     config: HubConfig
     base_url: str
     password: str
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _hub_config(scene: Path, storage: Path) -> HubConfig:
@@ -108,29 +92,11 @@ def running_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub
     hub = build_hub(config)
     password = secrets.token_urlsafe(15)
     set_owner_password(hub.store, password)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_hub_app(config, hub.store, hub),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            timeout_graceful_shutdown=2,
-        )
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    hub.start()
     try:
-        hub.start()
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            assert thread.is_alive(), "uvicorn exited before it started"
-            assert time.monotonic() < deadline, "uvicorn did not start within 20 s"
-            time.sleep(0.05)
-        yield RunningHub(hub, config, f"http://127.0.0.1:{port}", password)
+        with serving(create_hub_app(config, hub.store, hub)) as base_url:
+            yield RunningHub(hub, config, base_url, password)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         hub.stop()
 
 
@@ -293,9 +259,7 @@ def test_real_hub_clip_plays_in_chromium_and_covers_the_event(
 ) -> None:
     base_url = running_hub.base_url
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        browser = launch(playwright)
         try:
             context = browser.new_context(viewport=VIEWPORTS["desktop"])
             page = context.new_page()

@@ -13,33 +13,23 @@ Screenshots: see tests/screenshots.py.
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize
 
 from frontporch.hub.runtime import Hub
 from frontporch.hub.web.app import create_hub_app
 from frontporch.hub.web.auth import set_owner_password
 from frontporch.scenes import write_scene
-from hubtools import camera, free_port, hub_config, running_hub, wait_until
+from hubtools import camera, hub_config, running_hub, wait_until
 from screenshots import SCREENSHOTS
+from server_live import serving
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORTS: dict[str, ViewportSize] = {
     "desktop": {"width": 1280, "height": 800},
     "phone": {"width": 390, "height": 844},
@@ -85,35 +75,9 @@ def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
     with running_hub(raw) as hub:
         password = secrets.token_urlsafe(15)
         set_owner_password(hub.store, password)
-        port = free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_hub_app(hub.config, hub.store, hub),
-                host="127.0.0.1",
-                port=port,
-                log_level="warning",
-                timeout_graceful_shutdown=2,
-            )
-        )
-        thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-        thread.start()
-        try:
-            wait_until(lambda: server.started, 20, "uvicorn to start", poll_s=0.05)
+        with serving(create_hub_app(hub.config, hub.store, hub)) as base_url:
             wait_until(lambda: hub.live_codec(CAMERA), 30, "the camera to offer H.264")
-            yield LiveHub(hub, f"http://127.0.0.1:{port}", password)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+            yield LiveHub(hub, base_url, password)
 
 
 def _sign_in(page: Page, live: LiveHub) -> None:

@@ -7,8 +7,6 @@ tests/screenshots.py (`make screenshots` refreshes docs/screenshots/).
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from fractions import Fraction
@@ -18,25 +16,16 @@ import av
 import cv2
 import numpy as np
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from fakes import OWNER_PASSWORD, cheap_password_hashing, make_event, web_harness
 from screenshots import SCREENSHOTS
+from server_live import serving
 
 pytestmark = pytest.mark.browser
 
 CLIP_SECONDS = 2.0
 CLIP_FPS = 15
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
@@ -96,12 +85,6 @@ def _make_clip(path: Path) -> None:
         container.mux(stream.encode(None))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     media = tmp_path_factory.mktemp("media")
@@ -125,35 +108,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
         harness.runtime.clips[event_id] = clip
         harness.runtime.snapshots[event_id] = snapshot
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            harness.app,
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            timeout_graceful_shutdown=1,
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+    with serving(harness.app) as base_url:
+        yield base_url
 
 
 def _shot(page: Page, name: str, size: str) -> None:
