@@ -24,7 +24,16 @@ from fastapi.testclient import TestClient
 from frontporch.hub.config import HubConfig, parse_config
 from frontporch.hub.livefeed import LiveFeed
 from frontporch.hub.ports import CameraStatus, ClipUnavailable, LiveCursor, LiveUpdate
-from frontporch.hub.store import Event, EventPage, InvalidCursorError, Outage, Segment, Session
+from frontporch.hub.store import (
+    Event,
+    EventPage,
+    InvalidCursorError,
+    Outage,
+    Publication,
+    Segment,
+    Session,
+    UnknownEventError,
+)
 from frontporch.hub.web import passwords
 from frontporch.hub.web.app import create_hub_app
 from frontporch.hub.web.passwords import set_owner_password
@@ -70,13 +79,15 @@ def make_event(
 
 @dataclass
 class FakeStore:
-    """The StorePort in memory: events, segments, outages, settings and sessions."""
+    """The StorePort in memory: events, segments, outages, publications, settings and
+    sessions."""
 
     events: dict[str, Event] = field(default_factory=dict)
     segment_list: list[Segment] = field(default_factory=list)
     outage_list: list[Outage] = field(default_factory=list)
     settings: dict[str, str] = field(default_factory=dict)
     sessions: dict[str, Session] = field(default_factory=dict)
+    publications: dict[str, Publication] = field(default_factory=dict)
 
     def add_event(self, event: Event) -> None:
         self.events[event.id] = event
@@ -111,7 +122,29 @@ class FakeStore:
         return self.events.get(event_id)
 
     def delete_event(self, event_id: str) -> bool:
+        self.publications.pop(event_id, None)
         return self.events.pop(event_id, None) is not None
+
+    def record_publication(
+        self,
+        event_id: str,
+        *,
+        post_id: str,
+        url: str,
+        media: str,
+        category: str,
+        title: str,
+        now: float | None = None,
+    ) -> Publication:
+        if event_id not in self.events:
+            raise UnknownEventError(f"no event with id {event_id!r}")
+        stamp = time.time() if now is None else now
+        record = Publication(event_id, post_id, url, media, category, title, stamp)
+        self.publications[event_id] = record
+        return record
+
+    def get_publication(self, event_id: str) -> Publication | None:
+        return self.publications.get(event_id)
 
     def segments(self, camera: str, start: float, end: float) -> list[Segment]:
         return [

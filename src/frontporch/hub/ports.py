@@ -5,8 +5,9 @@ SQLite store or the capture pipeline directly, so it can be tested against small
 in-memory fakes (`tests/fakes.py`) and the real objects can change underneath it.
 
 Records returned by the store are described with read-only Protocols (`EventRecord`,
-`EventPageRecord`, `SegmentRecord`, `OutageRecord`, `SessionRecord`) so the frozen
-dataclasses of `frontporch.hub.store` satisfy them structurally; methods whose results
+`EventPageRecord`, `SegmentRecord`, `OutageRecord`, `PublicationRecord`,
+`SessionRecord`) so the frozen dataclasses of `frontporch.hub.store` satisfy them
+structurally; methods whose results
 the web layer ignores are typed `-> object`. The runtime's status and the live
 stream's updates are plain dataclasses defined here, because the runtime builds them
 for the web layer.
@@ -79,6 +80,25 @@ class OutageRecord(Protocol):
     def reason(self) -> str: ...
 
 
+class PublicationRecord(Protocol):
+    """An event published to the Neighbors feed: the post's id and absolute URL."""
+
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def post_id(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def media(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def published(self) -> float: ...
+
+
 class SessionRecord(Protocol):
     """A signed-in browser session; only the SHA-256 of its token is stored."""
 
@@ -122,6 +142,24 @@ class StorePort(Protocol):
 
     def outages(self, camera: str, start: float, end: float) -> Sequence[OutageRecord]:
         """Periods `camera` was unreachable overlapping [start, end], oldest first."""
+        ...
+
+    def record_publication(
+        self,
+        event_id: str,
+        *,
+        post_id: str,
+        url: str,
+        media: str,
+        category: str,
+        title: str,
+        now: float | None = None,
+    ) -> PublicationRecord:
+        """Remember that an event was published as a post (replacing an earlier record)."""
+        ...
+
+    def get_publication(self, event_id: str) -> PublicationRecord | None:
+        """The post this event was published as, or None if it was not."""
         ...
 
     def get_setting(self, key: str) -> str | None:

@@ -85,6 +85,20 @@ class EventWindow:
 
 
 @dataclass(frozen=True, slots=True)
+class Publication:
+    """An event the owner published to the Neighbors feed: the post's id and absolute URL
+    on the community server, what was shared ('clip' or 'snapshot'), and when."""
+
+    event_id: str
+    post_id: str
+    url: str
+    media: str
+    category: str
+    title: str
+    published: float
+
+
+@dataclass(frozen=True, slots=True)
 class Session:
     """An owner's login session; the token itself is never stored, only its hash."""
 

@@ -70,4 +70,18 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_expires ON sessions (expires);
 """
 
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1,)
+# v2: what the owner published to the community server's Neighbors feed, one post per
+# event (the server's client_ref idempotency is the backstop). Kept with the event.
+PUBLICATIONS_V2 = """
+CREATE TABLE publications (
+    event_id TEXT PRIMARY KEY REFERENCES events (id) ON DELETE CASCADE,
+    post_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    media TEXT NOT NULL CHECK (media IN ('clip', 'snapshot')),
+    category TEXT NOT NULL,
+    title TEXT NOT NULL,
+    published REAL NOT NULL
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, PUBLICATIONS_V2)

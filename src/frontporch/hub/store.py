@@ -1,4 +1,5 @@
-"""The hub's index: one SQLite file for segments, motion, outages, events, settings, sessions.
+"""The hub's index: one SQLite file for segments, motion, outages, events, publications,
+settings and sessions.
 
 Why stdlib `sqlite3` and not SQLAlchemy: the hub is a small embedded device with one
 process and a fixed, small schema; the community server is where SQLAlchemy pays off.
@@ -45,6 +46,7 @@ from frontporch.hub.records import (
     InvalidCursorError,
     MotionSpan,
     Outage,
+    Publication,
     Segment,
     Session,
     StoreError,
@@ -131,6 +133,7 @@ __all__ = [
     "InvalidCursorError",
     "MotionSpan",
     "Outage",
+    "Publication",
     "Segment",
     "Session",
     "StoreError",
@@ -506,6 +509,53 @@ class HubStore:
                     "SELECT camera, start_ts, end_ts FROM events WHERE camera = ?", (camera,)
                 )
             return [EventWindow(r["camera"], r["start_ts"], r["end_ts"]) for r in rows]
+
+    # -- publications ---------------------------------------------------------------
+
+    def record_publication(
+        self,
+        event_id: str,
+        *,
+        post_id: str,
+        url: str,
+        media: str,
+        category: str,
+        title: str,
+        now: float | None = None,
+    ) -> Publication:
+        """Remember that an event was published as a post; publishing it again replaces
+        the record. UnknownEventError if the event is gone."""
+        stamp = time.time() if now is None else now
+        with self._tx() as conn:
+            if conn.execute("SELECT 1 FROM events WHERE id = ?", (event_id,)).fetchone() is None:
+                raise UnknownEventError(f"no event with id {event_id!r}")
+            conn.execute(
+                "INSERT INTO publications (event_id, post_id, url, media, category, title, "
+                "published) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET "
+                "post_id = excluded.post_id, url = excluded.url, media = excluded.media, "
+                "category = excluded.category, title = excluded.title, "
+                "published = excluded.published",
+                (event_id, post_id, url, media, category, title, stamp),
+            )
+        return Publication(event_id, post_id, url, media, category, title, stamp)
+
+    def get_publication(self, event_id: str) -> Publication | None:
+        """The post this event was published as, or None if it was not."""
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT * FROM publications WHERE event_id = ?", (event_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        return Publication(
+            row["event_id"],
+            row["post_id"],
+            row["url"],
+            row["media"],
+            row["category"],
+            row["title"],
+            row["published"],
+        )
 
     # -- settings -------------------------------------------------------------------
 

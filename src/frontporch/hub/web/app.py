@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from frontporch import __version__
 from frontporch.hub.config import HubConfig
 from frontporch.hub.ports import HubRuntime, StorePort
-from frontporch.hub.web import account, api, live, metrics, pages
+from frontporch.hub.web import account, api, live, metrics, pages, sharing
 from frontporch.hub.web.auth import require_owner
 from frontporch.hub.web.context import HubContext, hub_context
 from frontporch.hub.web.errors import install_error_handlers
@@ -112,6 +112,7 @@ def create_hub_app(
         account.public,
         account.protected,
         api.router,
+        sharing.router,
         live.router,
         metrics.router,
         pages.router,

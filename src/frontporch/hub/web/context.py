@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -27,6 +28,8 @@ class HubContext:
     limiter: LoginRateLimiter
     metrics: CollectorRegistry
     clock: Callable[[], float]
+    # Held while an event is published, so a second click waits and finds the post.
+    publishing: threading.Lock = field(default_factory=threading.Lock)
 
     def require_camera(self, name: str) -> str:
         """`name` if it is a configured camera, else a 404 that lists the known ones."""

@@ -58,7 +58,8 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith(JSON_PREFIXES)
 
 
-def _detail_text(detail: Any) -> str | None:
+def detail_text(detail: Any) -> str | None:
+    """An error's detail as one line of text for a page (None if it has none)."""
     if isinstance(detail, str):
         return detail
     if isinstance(detail, list):
@@ -84,7 +85,7 @@ def _render(request: Request, error: WebError) -> Response:
     return templates.TemplateResponse(
         request,
         "error.html",
-        {"status": error.status, "error": error.error, "detail": _detail_text(error.detail)},
+        {"status": error.status, "error": error.error, "detail": detail_text(error.detail)},
         status_code=error.status,
         headers=error.headers,
     )

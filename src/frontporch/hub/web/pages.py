@@ -1,7 +1,8 @@
 """The owner's pages: camera grid, one camera, the event timeline and one event.
 
 Server-rendered with Jinja2; the small scripts under static/ only add live status,
-local time formatting and a confirmation before deleting.
+local time formatting and a confirmation before deleting. The event page's "Share with
+neighbors" form posts to `/events/{id}/publish` (see `sharing.py`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import URL
 
@@ -18,8 +19,10 @@ from frontporch.hub.ports import EventRecord
 from frontporch.hub.web.api import EventId, find_event, query_events
 from frontporch.hub.web.auth import require_owner
 from frontporch.hub.web.context import HubContext, hub_context
+from frontporch.hub.web.errors import WebError, detail_text
 from frontporch.hub.web.schemas import CameraOut, CameraStatsOut, EventOut
 from frontporch.hub.web.sessions import Owner
+from frontporch.hub.web.sharing import draft_from, publish_for, share_view
 
 PAGE_SIZE = 50
 RECENT_EVENTS = 12
@@ -128,11 +131,74 @@ def events_page(
     )
 
 
+def render_event(
+    request: Request,
+    context: HubContext,
+    owner: Owner,
+    event_id: str,
+    *,
+    status: int = 200,
+    **values: Any,
+) -> Response:
+    """The event page, with its sharing section; `values` fill the sharing form."""
+    record = find_event(context, event_id)
+    share = share_view(context, record)
+    values.setdefault("form", {"media": "clip" if share.has_footage else "snapshot"})
+    response = render(
+        request, context, owner, "event.html", event=EventOut.of(record), share=share, **values
+    )
+    response.status_code = status
+    return response
+
+
 @router.get("/events/{event_id}")
-def event_page(event_id: EventId, request: Request, owner: SignedIn, context: Context) -> Response:
-    """One event: its clip, snapshot and details, and a delete button."""
-    event = EventOut.of(find_event(context, event_id))
-    return render(request, context, owner, "event.html", event=event)
+def event_page(
+    event_id: EventId,
+    request: Request,
+    owner: SignedIn,
+    context: Context,
+    published: Annotated[bool, Query()] = False,
+) -> Response:
+    """One event: its clip, snapshot and details, sharing with neighbors, and delete."""
+    return render_event(request, context, owner, event_id, just_published=published)
+
+
+PostText = Annotated[str, Form(max_length=20_000)]
+PostWord = Annotated[str, Form(max_length=200)]
+
+
+@router.post("/events/{event_id}/publish")
+def publish_event_form(
+    event_id: EventId,
+    request: Request,
+    owner: SignedIn,
+    context: Context,
+    category: PostWord = "",
+    title: PostText = "",
+    body: PostText = "",
+    media: PostWord = "auto",
+) -> Response:
+    """Share the event with the Neighbors feed from its page; back to the page after,
+    showing the post, or the form again with what went wrong."""
+    find_event(context, event_id)
+    try:
+        draft, choice = draft_from(category, title, body, media)
+        publish_for(context, event_id, draft, choice)
+    except WebError as exc:
+        if exc.status == 404:
+            raise
+        form = {"category": category, "title": title, "body": body, "media": media}
+        message = detail_text(exc.detail) or exc.error
+        return render_event(
+            request,
+            context,
+            owner,
+            event_id,
+            status=400 if exc.status == 422 else exc.status,
+            form=form,
+            share_error=message[:1].upper() + message[1:],
+        )
+    return RedirectResponse(f"/events/{event_id}?published=1#share", status_code=303)
 
 
 @router.post("/events/{event_id}/delete")

@@ -5,10 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from frontporch.hub.config import CameraConfig
-from frontporch.hub.ports import CameraStatus, EventRecord, OutageRecord, SegmentRecord
+from frontporch.hub.ports import (
+    CameraStatus,
+    EventRecord,
+    OutageRecord,
+    PublicationRecord,
+    SegmentRecord,
+)
+from frontporch.hub.publish import MAX_BODY, MAX_TITLE, Category, MediaChoice
 
 
 def iso(ts: float) -> str:
@@ -207,3 +214,49 @@ class HealthOut(BaseModel):
 
     status: str
     cameras: dict[str, bool] = Field(description="Whether each camera is online.")
+
+
+class PublishIn(BaseModel):
+    """A post to the Neighbors feed about one event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: Category = Field(description="The feed's category for the post.")
+    title: str = Field(min_length=1, max_length=MAX_TITLE, description="The post's title.")
+    body: str = Field(default="", max_length=MAX_BODY, description="The post's text.")
+    media: MediaChoice = Field(
+        default=MediaChoice.auto,
+        description="What to share: 'clip', 'snapshot', or 'auto' (the clip while the "
+        "recording is kept, else the snapshot). Privacy masks are burned in either way.",
+    )
+
+
+class PublicationOut(BaseModel):
+    """An event published to the Neighbors feed."""
+
+    event_id: str
+    post_id: str = Field(description="The post's id on the community server.")
+    url: str = Field(description="The post's address on the community server.")
+    media: str = Field(description="What was shared: clip or snapshot.")
+    category: str
+    title: str
+    published: float = Field(description="Unix time it was published.")
+    published_iso: str
+    already_published: bool = Field(
+        description="True when the event had been published before: nothing was uploaded."
+    )
+
+    @classmethod
+    def of(cls, record: PublicationRecord, *, already_published: bool) -> PublicationOut:
+        """Build from the store's record."""
+        return cls(
+            event_id=record.event_id,
+            post_id=record.post_id,
+            url=record.url,
+            media=record.media,
+            category=record.category,
+            title=record.title,
+            published=record.published,
+            published_iso=iso(record.published),
+            already_published=already_published,
+        )

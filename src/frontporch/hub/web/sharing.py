@@ -1,0 +1,302 @@
+"""Sharing an event with the Neighbors feed, from the hub's pages and its JSON API.
+
+- `share_view`: what the event page's "Share with neighbors" section shows: the post
+  already made, the form, or why the event cannot be shared (the hub is not paired,
+  the event is still going on, its camera's privacy masks are unknown).
+- `GET /api/events/{id}/public-snapshot.jpg`: the snapshot as neighbors would see it,
+  privacy masks burned in (the page's preview).
+- `POST /api/events/{id}/publish` (JSON) and the page's form (`pages.py`) both go
+  through `publish_for`, which renders the media and uploads it (`hub/publish.py`), then
+  records the post in the hub's store.
+
+Publishing re-encodes the clip, which takes seconds: the handlers are plain `def`s, so
+FastAPI runs them in its thread pool and the event loop stays free. One lock per app
+makes a second click wait for the first, which has recorded the post by then, so the
+event is not uploaded twice (the server's `client_ref` idempotency is the backstop).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+
+from frontporch.crypto.pairing import origin_of
+from frontporch.hub.config import CameraConfig
+from frontporch.hub.link import LinkError, NotPaired, ServerLink
+from frontporch.hub.ports import EventRecord, PublicationRecord
+from frontporch.hub.publish import (
+    PAIR_HINT,
+    Category,
+    CredentialRevoked,
+    EventFootage,
+    FootageUnavailable,
+    InvalidPost,
+    MediaChoice,
+    MediaTooLarge,
+    PostDraft,
+    PublishError,
+    RenderError,
+    ServerRefused,
+    publish_event,
+    render_public_snapshot,
+)
+from frontporch.hub.store import UnknownEventError
+from frontporch.hub.web.api import NOT_FOUND, EventId, find_event
+from frontporch.hub.web.auth import require_owner
+from frontporch.hub.web.context import HubContext, hub_context
+from frontporch.hub.web.errors import WebError, not_found
+from frontporch.hub.web.schemas import ErrorBody, PublicationOut, PublishIn
+
+router = APIRouter(prefix="/api", dependencies=[Depends(require_owner)], responses=NOT_FOUND)
+Context = Annotated[HubContext, Depends(hub_context)]
+
+# What each failure answers: status and a few words (the message says what to do).
+_FAILURES: dict[type[PublishError], tuple[int, str]] = {
+    InvalidPost: (422, "invalid post"),
+    FootageUnavailable: (410, "footage unavailable"),
+    MediaTooLarge: (413, "media too large"),
+    CredentialRevoked: (409, "pairing revoked"),
+    ServerRefused: (502, "community server refused"),
+    RenderError: (503, "cannot prepare the media"),
+}
+
+
+PUBLISH_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in (
+        (409, "Not paired, pairing revoked, event still going on, or camera unknown."),
+        (410, "The clip or snapshot asked for is gone."),
+        (413, "The media is over the server's size limit."),
+        (422, "A field of the post is not acceptable (`detail` names it)."),
+        (502, "The community server could not be reached or refused the post."),
+        (503, "The media could not be read or rendered (disk full, damaged clip)."),
+    )
+}
+
+
+def web_error(exc: PublishError) -> WebError:
+    """The HTTP answer to a publishing failure."""
+    status, error = next(
+        (answer for kind, answer in _FAILURES.items() if isinstance(exc, kind)),
+        (502, "publishing failed"),
+    )
+    if isinstance(exc, InvalidPost):
+        return WebError(status, error, [{"field": exc.field or "(post)", "message": str(exc)}])
+    return WebError(status, error, str(exc))
+
+
+def storage_of(context: HubContext) -> Path:
+    """The hub's storage directory (where `server-link.json` lives)."""
+    return context.config.storage.path
+
+
+@dataclass(frozen=True)
+class ShareView:
+    """What the event page's sharing section shows.
+
+    `publication` is set once the event was published. Otherwise `paired` says whether
+    the hub can publish at all (`problem` explains a broken link file), and `blocked`
+    why this event cannot be shared yet.
+    """
+
+    publication: PublicationRecord | None
+    paired: bool
+    server: str | None
+    home_name: str | None
+    problem: str | None
+    blocked: str | None
+    masks: int
+    has_footage: bool
+    preview_url: str | None
+    categories: tuple[tuple[str, str], ...]
+    pair_hint: str = PAIR_HINT
+
+
+def _camera(context: HubContext, event: EventRecord) -> CameraConfig | None:
+    return context.config.cameras.get(event.camera)
+
+
+def _camera_unknown(event: EventRecord) -> str:
+    return (
+        f"The camera {event.camera!r} is no longer in the hub's configuration, so its "
+        "privacy masks are unknown and this event cannot be shared."
+    )
+
+
+def _blocked(context: HubContext, event: EventRecord) -> str | None:
+    if event.end is None:
+        return "This event is still going on; it can be shared once it has ended."
+    if _camera(context, event) is None:
+        return _camera_unknown(event)
+    return None
+
+
+def _has_footage(context: HubContext, event: EventRecord, camera: CameraConfig | None) -> bool:
+    if event.clip is not None:
+        return True
+    if camera is None or event.end is None:
+        return False
+    start = event.start - camera.events.pre_capture_s
+    end = event.end + camera.events.post_capture_s
+    return bool(context.store.segments(event.camera, start, end))
+
+
+def share_view(context: HubContext, event: EventRecord) -> ShareView:
+    """What the event page offers for sharing this event."""
+    camera = _camera(context, event)
+    link: ServerLink | None = None
+    problem = None
+    try:
+        link = ServerLink.load(storage_of(context))
+    except NotPaired:
+        pass
+    except LinkError as exc:
+        problem = str(exc)
+    has_snapshot = context.runtime.snapshot_path(event.id) is not None
+    has_footage = _has_footage(context, event, camera)
+    blocked = _blocked(context, event)
+    if blocked is None and not has_footage and not has_snapshot:
+        blocked = "Nothing of this event is left to share: its recording and snapshot are gone."
+    return ShareView(
+        publication=context.store.get_publication(event.id),
+        paired=link is not None,
+        server=origin_of(link.server_url) if link else None,
+        home_name=link.home_name if link else None,
+        problem=problem,
+        blocked=blocked,
+        masks=len(camera.privacy_masks) if camera else 0,
+        has_footage=has_footage,
+        preview_url=(
+            f"/api/events/{event.id}/public-snapshot.jpg"
+            if has_snapshot and camera is not None
+            else None
+        ),
+        categories=tuple((c.value, c.label) for c in Category),
+    )
+
+
+def _refuse(error: str, detail: str) -> WebError:
+    return WebError(409, error, detail)
+
+
+def publish_for(
+    context: HubContext, event_id: str, draft: PostDraft, choice: MediaChoice
+) -> tuple[PublicationRecord, bool]:
+    """Publish an event (once): (the post's record, whether it was published just now).
+
+    Raises `WebError`: 404 for an unknown event, 409 when the hub is not paired or the
+    event cannot be shared, and the mapped status of any `PublishError`.
+    """
+    event = find_event(context, event_id)
+    with context.publishing:
+        existing = context.store.get_publication(event_id)
+        if existing is not None:
+            return existing, False
+        blocked = _blocked(context, event)
+        if blocked is not None:
+            raise _refuse("cannot share this event", blocked)
+        camera = _camera(context, event)
+        assert camera is not None  # _blocked checked it
+        try:
+            link = ServerLink.load(storage_of(context))
+        except NotPaired:
+            raise _refuse(
+                "not paired",
+                f"This hub is not paired with a community server; run `{PAIR_HINT}`.",
+            ) from None
+        except LinkError as exc:
+            raise _refuse("server link unreadable", str(exc)) from None
+        footage = EventFootage(
+            event_id=event.id,
+            masks=list(camera.privacy_masks),
+            clip=lambda: context.runtime.clip_path(event.id),
+            snapshot=context.runtime.snapshot_path(event.id),
+        )
+        try:
+            published = publish_event(
+                link, footage, draft, choice=choice, workdir=storage_of(context)
+            )
+        except PublishError as exc:
+            raise web_error(exc) from None
+        try:
+            record = context.store.record_publication(
+                event.id,
+                post_id=published.post_id,
+                url=published.url,
+                media=published.media,
+                category=draft.category.value,
+                title=draft.title,
+                now=context.clock(),
+            )
+        except UnknownEventError:
+            raise not_found(
+                "event",
+                f"The event was deleted while it was being shared; the post is at {published.url}",
+            ) from None
+    return record, True
+
+
+def draft_from(category: str, title: str, body: str, media: str) -> tuple[PostDraft, MediaChoice]:
+    """The owner's post and media choice from raw input; WebError 422 naming the field."""
+    try:
+        choice = MediaChoice(media or MediaChoice.auto)
+    except ValueError:
+        raise web_error(InvalidPost("choose the clip or the snapshot", "media")) from None
+    try:
+        return PostDraft.of(category, title, body), choice
+    except InvalidPost as exc:
+        raise web_error(exc) from None
+
+
+@router.get(
+    "/events/{event_id}/public-snapshot.jpg",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/jpeg": {}}, "description": "The masked snapshot."},
+        409: {"model": ErrorBody, "description": "The camera's privacy masks are unknown."},
+        503: {"model": ErrorBody, "description": "The snapshot could not be read."},
+    },
+    summary="An event's snapshot as neighbors would see it",
+)
+def public_snapshot(event_id: EventId, context: Context) -> Response:
+    """The event's snapshot with the camera's privacy masks blacked out, as it would be
+    shared: re-encoded, without metadata."""
+    event = find_event(context, event_id)
+    camera = _camera(context, event)
+    if camera is None:
+        raise _refuse("camera unknown", _camera_unknown(event))
+    path = context.runtime.snapshot_path(event_id)
+    if path is None:
+        raise not_found("snapshot", "This event has no snapshot; share its clip instead.")
+    try:
+        data = render_public_snapshot(path, list(camera.privacy_masks))
+    except PublishError as exc:
+        raise web_error(exc) from None
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"})
+
+
+@router.post(
+    "/events/{event_id}/publish",
+    response_model=PublicationOut,
+    status_code=201,
+    responses={
+        200: {"model": PublicationOut, "description": "Already published: the same post."},
+        **PUBLISH_ERRORS,
+    },
+    summary="Share an event with the Neighbors feed",
+)
+def publish(
+    event_id: EventId, post: PublishIn, context: Context, response: Response
+) -> PublicationOut:
+    """Render the event's clip (or snapshot) with privacy masks burned in and post it to
+    the paired community server's Neighbors feed. Takes seconds (the clip is
+    re-encoded). Publishing an event again answers 200 with the post made the first
+    time; nothing is uploaded again. Cookie sessions must send X-CSRF-Token."""
+    draft, choice = draft_from(post.category.value, post.title, post.body, post.media.value)
+    record, created = publish_for(context, event_id, draft, choice)
+    response.status_code = 201 if created else 200
+    return PublicationOut.of(record, already_published=not created)

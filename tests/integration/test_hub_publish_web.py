@@ -1,0 +1,357 @@
+"""Sharing from the hub's UI and API: the event page offers the form only when the hub is
+paired (and says how to pair otherwise), the preview is the masked snapshot, publishing
+needs the owner and the CSRF token, uploads once to a real HTTP server, and the
+server's refusals reach the page in words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from feed_stand_in import CREDENTIAL, FeedStandIn
+
+from fakes import (
+    OWNER_PASSWORD,
+    FakeClock,
+    FakeRuntime,
+    FakeStore,
+    WebHarness,
+    camera_status,
+    cheap_password_hashing,
+    make_event,
+    sign_in,
+)
+from frontporch.hub.config import parse_config
+from frontporch.hub.link import ServerLink
+from frontporch.hub.store import Segment
+from frontporch.hub.web.app import create_hub_app
+from frontporch.hub.web.passwords import set_owner_password
+from server_live import serving
+from videotools import make_h264
+
+MASK = [[0.0, 0.5], [0.5, 0.5], [0.5, 1.0], [0.0, 1.0]]
+HOUR = 3600.0
+PAIR_COMMAND = "frontporch hub pair --server URL --code CODE"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    cheap_password_hashing(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A real H.264 clip and a snapshot JPEG of the same 320×180 picture size."""
+    base = tmp_path_factory.mktemp("web-media")
+    clip = make_h264(base / "e1.mp4", seconds=2, fps=15, size=(320, 180))
+    ok, encoded = cv2.imencode(".jpg", np.full((180, 320, 3), 150, np.uint8))
+    assert ok
+    snapshot = base / "e1.jpg"
+    snapshot.write_bytes(bytes(encoded))
+    return clip, snapshot
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> Path:
+    return tmp_path / "storage"
+
+
+@pytest.fixture
+def harness(storage: Path, media: tuple[Path, Path]) -> WebHarness:
+    """A hub whose 'front' camera has one privacy mask, with a finished event e1 (clip,
+    snapshot, recording), an ongoing event e2, and e3 from a camera no longer configured."""
+    clip, snapshot = media
+    clock = FakeClock()
+    store = FakeStore()
+    set_owner_password(store, OWNER_PASSWORD, now=clock.now - 60)
+    start = clock.now - HOUR
+    store.add_event(make_event("e1", start=start, snapshot="snapshots/e1.jpg"))
+    store.add_event(make_event("e2", start=clock.now - 60, length=None))
+    store.add_event(make_event("e3", camera="garage", start=start - HOUR))
+    store.segment_list.append(Segment(1, "front", "front/a.mp4", start - 10, start + 30, 9000))
+    runtime = FakeRuntime(
+        {"front": camera_status("front")},
+        clips={"e1": clip},
+        snapshots={"e1": snapshot, "e3": snapshot},
+    )
+    config = parse_config(
+        {
+            "storage": {"path": str(storage)},
+            "cameras": {
+                "front": {"inputs": [{"url": "/videos/front.mp4"}], "privacy_masks": [MASK]}
+            },
+        }
+    )
+    return WebHarness(store, runtime, clock, create_hub_app(config, store, runtime, clock=clock))
+
+
+@pytest.fixture
+def feed() -> FeedStandIn:
+    return FeedStandIn()
+
+
+@pytest.fixture
+def server_url(feed: FeedStandIn) -> Iterator[str]:
+    with serving(feed.app()) as url:
+        yield url
+
+
+@pytest.fixture
+def paired(storage: Path, server_url: str) -> ServerLink:
+    link = ServerLink(server_url, "hub-1", "home-1", "Maple Street 12", CREDENTIAL)
+    link.save(storage)
+    return link
+
+
+@pytest.fixture
+def owner(harness: WebHarness) -> tuple[TestClient, str]:
+    client = harness.client()
+    return client, sign_in(client)
+
+
+def form(csrf: str, **changes: str) -> dict[str, str]:
+    values = {
+        "csrf_token": csrf,
+        "category": "suspicious_activity",
+        "title": "Someone tried the car doors",
+        "body": "Around 3 am. Lock your cars.",
+        "media": "clip",
+    }
+    values.update(changes)
+    return values
+
+
+class _Controls(HTMLParser):
+    """Form controls and the labels pointing at them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[str] = []
+        self.labelled: set[str] = set()
+        self.styled = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag in ("input", "select", "textarea") and a.get("type") != "hidden":
+            self.controls.append(a.get("id") or "")
+        if tag == "label" and a.get("for"):
+            self.labelled.add(a["for"] or "")
+        self.styled = self.styled or "style" in a
+
+
+def test_the_event_page_says_how_to_pair_when_the_hub_is_not(
+    owner: tuple[TestClient, str],
+) -> None:
+    client, _ = owner
+    page = client.get("/events/e1")
+    assert page.status_code == 200
+    assert "Share with neighbors" in page.text
+    assert PAIR_COMMAND in page.text
+    assert 'action="/events/e1/publish' not in page.text
+
+
+def test_the_event_page_offers_the_form_when_paired(
+    owner: tuple[TestClient, str], paired: ServerLink
+) -> None:
+    client, _ = owner
+    page = client.get("/events/e1")
+    assert page.status_code == 200
+    assert 'action="/events/e1/publish#share"' in page.text
+    assert PAIR_COMMAND not in page.text
+    assert "Privacy masks are blacked out" in page.text
+    assert "Maple Street 12" in page.text
+    assert 'src="/api/events/e1/public-snapshot.jpg"' in page.text
+    categories = re.findall(r'<option value="([a-z_]+)"', page.text)
+    assert categories == [
+        "crime",
+        "safety",
+        "suspicious_activity",
+        "lost_and_found_pets",
+        "unexpected_activity",
+        "community",
+    ]
+    controls = _Controls()
+    controls.feed(page.text)
+    assert set(controls.controls) >= {"post-category", "post-title", "post-body", "media-clip"}
+    assert all(c and c in controls.labelled for c in controls.controls), controls.controls
+    assert not controls.styled
+    assert re.search(r'id="media-clip"[^>]*checked', page.text)
+
+
+def test_events_that_cannot_be_shared_say_why(
+    owner: tuple[TestClient, str], paired: ServerLink
+) -> None:
+    client, csrf = owner
+    ongoing = client.get("/events/e2")
+    assert "still going on" in ongoing.text
+    assert 'action="/events/e2/publish' not in ongoing.text
+    unknown = client.get("/events/e3")
+    assert "privacy masks are unknown" in unknown.text
+    response = client.post(
+        "/api/events/e3/publish",
+        json={"category": "crime", "title": "x"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 409
+    assert client.get("/api/events/e3/public-snapshot.jpg").status_code == 409
+
+
+def test_the_preview_is_the_masked_snapshot_for_the_owner_only(
+    harness: WebHarness, owner: tuple[TestClient, str]
+) -> None:
+    client, _ = owner
+    response = client.get("/api/events/e1/public-snapshot.jpg")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/jpeg"
+    assert "no-store" in response.headers["cache-control"]
+    image = cv2.imdecode(np.frombuffer(response.content, np.uint8), cv2.IMREAD_COLOR)
+    assert image[94:, :156].mean() < 8
+    assert image[30:, 164:].mean() > 140
+    assert harness.client().get("/api/events/e1/public-snapshot.jpg").status_code == 401
+
+
+def test_publishing_needs_the_owner_and_the_csrf_token(
+    harness: WebHarness, owner: tuple[TestClient, str], paired: ServerLink, feed: FeedStandIn
+) -> None:
+    anonymous = harness.client()
+    post = {"category": "crime", "title": "x"}
+    assert anonymous.post("/api/events/e1/publish", json=post).status_code == 401
+    to_login = anonymous.post("/events/e1/publish", data=form("x"), follow_redirects=False)
+    assert to_login.status_code == 303
+    assert to_login.headers["location"].startswith("/login")
+    client, _ = owner
+    assert client.post("/api/events/e1/publish", json=post).status_code == 403
+    wrong = client.post("/events/e1/publish", data=form("not-the-token"))
+    assert wrong.status_code == 403
+    assert feed.uploads == []
+    assert harness.store.get_publication("e1") is None
+
+
+def test_publishing_from_the_page_uploads_once_and_shows_the_post(
+    harness: WebHarness,
+    owner: tuple[TestClient, str],
+    paired: ServerLink,
+    feed: FeedStandIn,
+    server_url: str,
+) -> None:
+    client, csrf = owner
+    done = client.post("/events/e1/publish", data=form(csrf), follow_redirects=False)
+    assert done.status_code == 303, done.text
+    assert done.headers["location"] == "/events/e1?published=1#share"
+    [received] = feed.uploads
+    assert received.client_ref == "e1"
+    assert received.title == "Someone tried the car doors"
+    assert received.media_type == "video/mp4"
+    record = harness.store.get_publication("e1")
+    assert record is not None
+    assert record.url == f"{server_url}/posts/{received.post_id}"
+    page = client.get("/events/e1?published=1")
+    assert "Published" in page.text
+    assert f'href="{server_url}/posts/{received.post_id}"' in page.text
+    assert 'action="/events/e1/publish' not in page.text
+    again = client.post("/events/e1/publish", data=form(csrf), follow_redirects=False)
+    assert again.status_code == 303
+    assert len(feed.uploads) == 1, "a second click must not upload again"
+
+
+def test_the_api_publishes_and_then_answers_with_the_same_post(
+    owner: tuple[TestClient, str], paired: ServerLink, feed: FeedStandIn, server_url: str
+) -> None:
+    client, csrf = owner
+    post = {"category": "crime", "title": "Parcel taken", "body": "", "media": "snapshot"}
+    headers = {"X-CSRF-Token": csrf}
+    first = client.post("/api/events/e1/publish", json=post, headers=headers)
+    assert first.status_code == 201, first.text
+    body = first.json()
+    assert body["media"] == "snapshot"
+    assert body["url"] == f"{server_url}/posts/{body['post_id']}"
+    assert body["already_published"] is False
+    again = client.post("/api/events/e1/publish", json=post, headers=headers)
+    assert again.status_code == 200
+    assert again.json()["post_id"] == body["post_id"]
+    assert again.json()["already_published"] is True
+    assert len(feed.uploads) == 1
+    assert feed.uploads[0].media_type == "image/jpeg"
+
+
+def test_the_servers_refusal_reaches_the_page_and_the_api(
+    owner: tuple[TestClient, str], paired: ServerLink, feed: FeedStandIn
+) -> None:
+    client, csrf = owner
+    feed.refuse_with = (
+        422,
+        {"error": "invalid post", "detail": "titles may not shout", "field": "title"},
+    )
+    page = client.post("/events/e1/publish", data=form(csrf, title="LOOK OUT", media="snapshot"))
+    assert page.status_code == 400
+    assert "titles may not shout" in page.text
+    assert 'value="LOOK OUT"' in page.text, "the owner's input is kept"
+    assert re.search(r'id="media-snapshot"[^>]*checked', page.text)
+    api = client.post(
+        "/api/events/e1/publish",
+        json={"category": "crime", "title": "LOOK OUT", "media": "snapshot"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert api.status_code == 422
+    assert api.json()["detail"] == [
+        {
+            "field": "title",
+            "message": "the server refused the post: invalid post: titles may not shout",
+        }
+    ]
+
+
+def test_a_revoked_pairing_tells_the_owner_to_pair_again(
+    owner: tuple[TestClient, str], storage: Path, server_url: str, feed: FeedStandIn
+) -> None:
+    ServerLink(server_url, "hub-1", "home-1", "Maple Street 12", "revoked").save(storage)
+    client, csrf = owner
+    page = client.post("/events/e1/publish", data=form(csrf, media="snapshot"))
+    assert page.status_code == 409
+    assert "pair it again" in page.text
+    assert PAIR_COMMAND in page.text
+    assert feed.uploads == []
+
+
+def test_the_owners_mistakes_are_named_on_the_form(
+    owner: tuple[TestClient, str], paired: ServerLink, feed: FeedStandIn
+) -> None:
+    client, csrf = owner
+    page = client.post("/events/e1/publish", data=form(csrf, title="   "))
+    assert page.status_code == 400
+    assert "Title: give the post a title" in page.text
+    page = client.post("/events/e1/publish", data=form(csrf, category="gossip"))
+    assert page.status_code == 400
+    assert "choose a category" in page.text
+    api = client.post(
+        "/api/events/e1/publish",
+        json={"category": "gossip", "title": "x"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert api.status_code == 422
+    assert feed.uploads == []
+
+
+def test_publishing_without_a_pairing_says_how_to_pair(owner: tuple[TestClient, str]) -> None:
+    client, csrf = owner
+    response = client.post(
+        "/api/events/e1/publish",
+        json={"category": "crime", "title": "x"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 409
+    assert PAIR_COMMAND in response.json()["detail"]
+    assert (
+        client.post(
+            "/api/events/nope/publish",
+            json={"category": "crime", "title": "x"},
+            headers={"X-CSRF-Token": csrf},
+        ).status_code
+        == 404
+    )
