@@ -9,28 +9,22 @@ suite starts).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import pwd
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from bench import databases
+from bench.databases import CENTER, CITY_KM
 from bench.result import Result, median, ratio
 
 NAME = "geo"
 TITLE = "Area matching (homes in a 0.5 sq mi area)"
 HOMES = 1_000_000
 QUICK_HOMES = 100_000
-CITY_KM = 25.0  # the synthetic city is a CITY_KM square: 1M homes → ~1,600 per km²
-CENTER = (41.85, -87.70)
 QUERIES = 200
 AREA_SQ_MI = 0.5
 TARGET_MS = 50.0
@@ -51,25 +45,6 @@ METHOD = f"""\
 - SQLite in a file (WAL, as the server runs it); PostgreSQL in a throwaway local cluster
   (unix socket, fsync off) when its binaries are installed. Target: median ≤
   {TARGET_MS:g} ms (issue 3)."""
-
-
-def _city(count: int) -> list[int]:
-    import h3
-    import numpy as np
-
-    from frontporch import geo
-
-    rng = np.random.default_rng(SEED)
-    half = CITY_KM / 2
-    north = rng.uniform(-half, half, count)
-    east = rng.uniform(-half, half, count)
-    lat0, lng0 = CENTER
-    lats = lat0 + np.degrees(north / geo.EARTH_RADIUS_KM)
-    lngs = lng0 + np.degrees(east / (geo.EARTH_RADIUS_KM * np.cos(np.radians(lat0))))
-    return [
-        int(h3.str_to_int(h3.latlng_to_cell(float(a), float(b), geo.HOME_RESOLUTION)))
-        for a, b in zip(lats, lngs, strict=True)
-    ]
 
 
 def _centres(count: int) -> list[tuple[float, float]]:
@@ -93,49 +68,23 @@ def _centres(count: int) -> list[tuple[float, float]]:
 
 
 def _load(url: str, cells: list[int]) -> None:
-    from sqlalchemy import text
-
-    from frontporch.server.db import make_engine
-    from frontporch.server.migrations import upgrade_to_head
-
-    upgrade_to_head(url)
-    engine = make_engine(url)
+    engine = databases.migrated_engine(url)
     owner = uuid.uuid4()
-    now = dt.datetime(2026, 1, 1)
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     try:
-        with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO users (id, email, password_hash, role, created_at, "
-                    "password_changed_at) VALUES (:id, 'bench@example.org', 'x', 'resident', "
-                    ":now, :now)"
-                ),
-                {"id": owner.hex if url.startswith("sqlite") else owner, "now": now},
-            )
-        raw: Any = engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-            if url.startswith("sqlite"):
-                cursor.executemany(
-                    "INSERT INTO homes (id, owner_id, name, cell, created_at) "
-                    "VALUES (?, ?, 'home', ?, ?)",
-                    ((uuid.uuid4().hex, owner.hex, cell, now.isoformat(" ")) for cell in cells),
-                )
-            else:
-                with cursor.copy(
-                    "COPY homes (id, owner_id, name, cell, created_at) FROM STDIN"
-                ) as copy:
-                    for cell in cells:
-                        copy.write_row((uuid.uuid4(), owner, "home", cell, now))
-            raw.commit()
-            if url.startswith("sqlite"):
-                cursor.execute("ANALYZE")
-                raw.commit()
-            else:  # VACUUM sets the visibility map index-only scans need (autovacuum would)
-                raw.driver_connection.autocommit = True
-                raw.driver_connection.execute("VACUUM ANALYZE homes")
-        finally:
-            raw.close()
+        databases.bulk_insert(
+            engine,
+            "users",
+            ("id", "email", "password_hash", "role", "created_at", "password_changed_at"),
+            [(owner, "bench@example.org", "x", "resident", now, now)],
+        )
+        databases.bulk_insert(
+            engine,
+            "homes",
+            ("id", "owner_id", "name", "cell", "created_at"),
+            ((uuid.uuid4(), owner, "home", cell, now) for cell in cells),
+        )
+        databases.analyze(engine, ["homes"])
     finally:
         engine.dispose()
 
@@ -198,70 +147,18 @@ def _result(engine: str, data: dict[str, Any], homes: int) -> Result:
     )
 
 
-def _as_postgres(command: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-@contextlib.contextmanager
-def _postgres() -> Iterator[str | None]:
-    """A throwaway PostgreSQL cluster's URL (database 'bench'), or None if not installed."""
-    from frontporch.devtools.services import postgres_bin_dir
-
-    bin_dir = postgres_bin_dir()
-    if bin_dir is None:
-        yield None
-        return
-    root = Path(tempfile.mkdtemp(prefix="frontporch-bench-pg-"))
-    if os.geteuid() == 0:
-        owner = pwd.getpwnam("postgres")
-        os.chown(root, owner.pw_uid, owner.pw_gid)
-    data = root / "data"
-    subprocess.run(
-        _as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                      "--no-sync"]),
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    port = 54000 + os.getpid() % 1000
-    server = subprocess.Popen(
-        _as_postgres([str(bin_dir / "postgres"), "-D", str(data), "-k", str(root), "-p", str(port),
-                      "-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off",
-                      "-c", "full_page_writes=off", "-c", "shared_buffers=256MB"]),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while not (root / f".s.PGSQL.{port}").exists():
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("the benchmark's PostgreSQL did not start")
-            time.sleep(0.1)
-        time.sleep(0.3)
-        subprocess.run(
-            _as_postgres([str(bin_dir / "createdb"), "-h", str(root), "-p", str(port),
-                          "-U", "postgres", "bench"]),
-            check=True,
-            capture_output=True,
-        )  # fmt: skip
-        yield f"postgresql+psycopg://postgres@/bench?host={root}&port={port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        shutil.rmtree(root, ignore_errors=True)
-
-
 def run(quick: bool) -> list[Result]:
     homes = QUICK_HOMES if quick else HOMES
     queries = 50 if quick else QUERIES
     print(f"  building a city of {homes:,} homes ...", file=sys.stderr, flush=True)
-    cells = _city(homes)
+    cells = databases.city_cells(homes, SEED)
     centres = _centres(queries)
     results = []
     with tempfile.TemporaryDirectory(prefix="frontporch-bench-geo-") as folder:
         url = f"sqlite:///{Path(folder) / 'city.db'}"
         _load(url, cells)
         results.append(_result("SQLite", _measure(url, centres), homes))
-    with _postgres() as pg_url:
+    with databases.postgres() as pg_url:
         if pg_url is not None:
             _load(pg_url, cells)
             results.append(_result("PostgreSQL", _measure(pg_url, centres), homes))

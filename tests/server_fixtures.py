@@ -291,6 +291,10 @@ def make_settings(
         "argon2_time_cost": 1,
         "argon2_memory_kib": 8,
         "argon2_parallelism": 1,
+        # Live streams (server-sent events) end quickly, so a test client that reads a
+        # whole response (the access matrix, schemathesis) is not held for minutes.
+        "live_poll_s": 0.05,
+        "live_max_duration_s": 0.3,
     }
     values.update(changes)
     return ServerSettings(**values)  # type: ignore[arg-type]

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from frontporch.cli_log import log_app
+
 if TYPE_CHECKING:
     from frontporch.hub.analyze import Analysis
     from frontporch.hub.config import CameraConfig, DetectorConfig, HubConfig
@@ -28,6 +30,7 @@ hub_app = typer.Typer(help="The home hub: record, detect, review.", no_args_is_h
 app.add_typer(hub_app, name="hub")
 scenes_app = typer.Typer(help="Synthetic camera scenes with ground truth.", no_args_is_help=True)
 app.add_typer(scenes_app, name="scenes")
+app.add_typer(log_app, name="log")  # `frontporch log verify`: see cli_log.py
 
 
 def fail(message: str) -> NoReturn:
@@ -206,12 +209,14 @@ def scenes_generate(
 @app.command()
 def demo(
     data: Annotated[Path, typer.Option(help="Where the demo keeps its files.")] = Path("demo-data"),
-    port: int = 5080,
+    port: Annotated[int, typer.Option(help="The hub's web port.")] = 5080,
+    server_port: Annotated[int, typer.Option(help="The community server's port.")] = 5081,
 ) -> None:
-    """A hub on generated scenes looping as live cameras, until Ctrl-C."""
+    """A hub on generated scenes looping as live cameras, and its neighborhood's community
+    server with seeded residents and posts, until Ctrl-C."""
     from frontporch.demo import run_demo
 
-    run_demo(data, port)
+    run_demo(data, port, server_port)
 
 
 server_app = typer.Typer(
@@ -292,6 +297,32 @@ def server_grant_role(
     typer.echo(f"role set to {chosen.value}")
 
 
+@server_app.command("log-key")
+def server_log_key(
+    ctx: typer.Context,
+    origin: Annotated[
+        str | None, typer.Option(help="The log's origin; default: from the server's settings.")
+    ] = None,
+) -> None:
+    """Make a new checkpoint signing key for the transparency log (docs/transparency.md)."""
+    from frontporch.translog.errors import SignatureError
+    from frontporch.translog.note import generate_key
+
+    name = origin or _server_settings(ctx).resolved_log_origin
+    try:
+        signer_key, verifier_key = generate_key(name)
+    except SignatureError as exc:
+        fail(str(exc))
+    typer.echo(f"log origin: {name}\n")
+    typer.echo("signer key (SECRET: give it to the server as FRONTPORCH_LOG_SIGNING_KEY or in")
+    typer.echo("log_signing_key_file; never share, commit or log it):")
+    typer.echo(f"{signer_key}\n")
+    typer.echo("verifier key (public: publish it; hubs, monitors and witnesses configure it):")
+    typer.echo(f"{verifier_key}\n")
+    typer.echo("To rotate an existing key, set the new one as log_signing_key_next first, so")
+    typer.echo("checkpoints carry both signatures until verifiers have the new verifier key.")
+
+
 @hub_app.command("pair")
 def hub_pair(
     server: Annotated[str, typer.Option("--server", help="The community server's address.")],
@@ -336,6 +367,8 @@ def hub_unpair(
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # Alembic announces every plugin and migration step at INFO; keep its warnings only.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     app()
 
 

@@ -120,9 +120,19 @@ def http_json(
         raise LinkError(f"the server URL must start with http:// or https://, not {url!r}")
     data = None if body is None else json.dumps(body).encode("utf-8")
     request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 (http(s) only)
-    request.add_header("Accept", "application/json")
     if data is not None:
         request.add_header("Content-Type", "application/json")
+    return send_json_request(request, url, bearer=bearer, timeout=timeout)
+
+
+def send_json_request(
+    request: urllib.request.Request, url: str, *, bearer: str | None, timeout: float
+) -> tuple[int, dict[str, Any]]:
+    """Send `request` (to `url`, http or https) asking for JSON: (status, parsed body or {}).
+
+    HTTP error statuses are answers for the caller to read; network failures raise
+    LinkError. The bearer credential is never logged."""
+    request.add_header("Accept", "application/json")
     if bearer:
         request.add_header("Authorization", f"Bearer {bearer}")
     try:

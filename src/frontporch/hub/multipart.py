@@ -13,7 +13,6 @@ raise `LinkError`. The bearer credential is never logged.
 
 from __future__ import annotations
 
-import json
 import secrets
 import urllib.error
 import urllib.request
@@ -21,8 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from frontporch.crypto.pairing import origin_of
-from frontporch.hub.link import LinkError
+from frontporch.hub.link import LinkError, send_json_request
 
 
 @dataclass(frozen=True)
@@ -92,24 +90,5 @@ def post_multipart(
     if not url.startswith(("http://", "https://")):
         raise LinkError(f"the server URL must start with http:// or https://, not {url!r}")
     request = urllib.request.Request(url, data=body, method="POST")  # noqa: S310 (http(s) only)
-    request.add_header("Accept", "application/json")
     request.add_header("Content-Type", content_type)
-    request.add_header("Authorization", f"Bearer {bearer}")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.status, _parse(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, _parse(exc.read())
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise LinkError(f"cannot reach the server at {origin_of(url)}: {reason}") from exc
-    except ValueError as exc:  # http.client.InvalidURL and friends
-        raise LinkError(f"the server URL {url!r} is not usable: {exc}") from exc
-
-
-def _parse(raw: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(raw or b"{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+    return send_json_request(request, url, bearer=bearer, timeout=timeout)

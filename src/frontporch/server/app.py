@@ -23,9 +23,13 @@ from frontporch.server import health
 from frontporch.server.accounts import account_pages, pages
 from frontporch.server.accounts import endpoints as account_endpoints
 from frontporch.server.blobs import BlobStore, FilesystemBlobStore
+from frontporch.server.blobs_s3 import S3BlobStore, S3Options
 from frontporch.server.context import ServerContext
 from frontporch.server.db import make_engine, make_sessionmaker, utcnow
 from frontporch.server.errors import install_error_handlers
+from frontporch.server.feed import endpoints as feed_endpoints
+from frontporch.server.feed import inbox_pages, live, post_pages, templating
+from frontporch.server.feed import pages as feed_pages
 from frontporch.server.homes import endpoints as home_endpoints
 from frontporch.server.homes import pages as home_pages
 from frontporch.server.hubs import endpoints as hub_endpoints
@@ -33,7 +37,11 @@ from frontporch.server.hubs import pages as hub_pages
 from frontporch.server.mail import Mailer, OutboxMailer, SmtpMailer
 from frontporch.server.middleware import ServerHeadersMiddleware
 from frontporch.server.routing import check_routes_guarded, public_router
-from frontporch.server.settings import ServerSettings, ensure_secret_key
+from frontporch.server.settings import ServerSettings, SettingsError, ensure_secret_key
+from frontporch.server.transparency import endpoints as log_endpoints
+from frontporch.server.transparency import pages as log_pages
+from frontporch.server.transparency.checkpointer import running_checkpointer
+from frontporch.server.transparency.keys import load_log_keys
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
@@ -52,6 +60,36 @@ def build_mailer(settings: ServerSettings) -> Mailer:
             timeout_s=settings.smtp_timeout_s,
         )
     return OutboxMailer(settings.data_dir / "outbox", settings.smtp_from)
+
+
+def build_blobs(settings: ServerSettings) -> BlobStore:
+    """The configured blob store: S3-compatible storage, or files in data_dir/blobs.
+
+    Building it makes no request; `serve` checks the bucket before listening.
+    """
+    if settings.blob_backend == "s3":
+        bucket, key_id, secret = (
+            settings.s3_bucket,
+            settings.s3_access_key_id,
+            settings.s3_secret_access_key,
+        )
+        if not (bucket and key_id and secret):  # the settings validator refuses this too
+            raise SettingsError("blob_backend 's3' needs s3_bucket and both S3 keys")
+        return S3BlobStore.connect(
+            S3Options(
+                bucket=bucket,
+                endpoint_url=settings.s3_endpoint_url,
+                region=settings.s3_region,
+                prefix=settings.s3_prefix,
+                path_style=settings.s3_path_style,
+                connect_timeout_s=settings.s3_connect_timeout_s,
+                read_timeout_s=settings.s3_read_timeout_s,
+                max_attempts=settings.s3_max_attempts,
+            ),
+            key_id,
+            secret,
+        )
+    return FilesystemBlobStore(settings.data_dir / "blobs")
 
 
 def build_templates() -> Jinja2Templates:
@@ -87,13 +125,15 @@ def create_app(
 ) -> FastAPI:
     """Build the server's web app. `mailer`, `blobs` and `clock` replace the defaults."""
     secret_key = ensure_secret_key(settings)
+    log_keys = load_log_keys(settings)  # refuses production without a checkpoint key
     if settings.resolved_database_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        with running_checkpointer(app.state.server, log_keys):
+            yield
         engine.dispose()
 
     app = FastAPI(
@@ -113,11 +153,14 @@ def create_app(
         engine=engine,
         sessions=make_sessionmaker(engine),
         mailer=mailer or build_mailer(settings),
-        blobs=blobs or FilesystemBlobStore(settings.data_dir / "blobs"),
+        blobs=blobs or build_blobs(settings),
         templates=build_templates(),
         clock=clock,
         secret_key=secret_key,
     )
+    app.state.log_keys = log_keys
+    app.state.live_probes = live.build_probes(app.state.server.sessions, settings)
+    templating.install(app.state.server.templates.env, app.state.server.sessions)
     install_error_handlers(app)
     app.add_middleware(ServerHeadersMiddleware, base_url=settings.base_url)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -128,8 +171,15 @@ def create_app(
         *account_pages.ROUTERS,
         *home_endpoints.ROUTERS,
         *hub_endpoints.ROUTERS,
+        *feed_endpoints.ROUTERS,
+        *live.ROUTERS,
+        *feed_pages.ROUTERS,
+        *post_pages.ROUTERS,
+        *inbox_pages.ROUTERS,
         *home_pages.ROUTERS,
         *hub_pages.ROUTERS,
+        *log_endpoints.ROUTERS,
+        *log_pages.ROUTERS,
         _openapi_router(app),
     ):
         app.include_router(router)

@@ -2,11 +2,17 @@
 
 Keys are opaque, server-chosen names (`area/uuid`), never user input, and are checked
 anyway so that no key can reach outside the store's directory. The filesystem store is
-the default; an S3-compatible store implements the same protocol for larger servers.
+the default; `blobs_s3.S3BlobStore` implements the same protocol on S3-compatible
+object storage for larger servers.
+
+Ranged reads (`size`, `get_range`) exist so video can be served to HTTP Range requests
+without loading a whole clip; their bounds follow RFC 9110 §14.1.2: the end is
+inclusive, an end past the blob is clamped, a start past the blob is unsatisfiable.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -17,18 +23,26 @@ _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_.-]*)+$")
 
 
 class BlobError(Exception):
-    """A blob is missing or its key is malformed."""
+    """A blob is missing, its key is malformed, or the store cannot be used."""
+
+
+class BlobNotFound(BlobError):
+    """No blob is stored under the key."""
+
+
+class BlobRangeError(BlobError):
+    """A byte range that cannot be served from this blob (HTTP 416)."""
 
 
 class BlobStore(Protocol):
-    """Stores and returns whole blobs by key."""
+    """Stores and returns blobs by key, whole or by byte range."""
 
     def put(self, key: str, data: bytes) -> None:
         """Store `data` under `key`, replacing any blob there, atomically."""
         ...
 
     def get(self, key: str) -> bytes:
-        """The blob under `key`; BlobError if there is none."""
+        """The blob under `key`; BlobNotFound if there is none."""
         ...
 
     def delete(self, key: str) -> None:
@@ -39,12 +53,43 @@ class BlobStore(Protocol):
         """Whether a blob is stored under `key`."""
         ...
 
+    def size(self, key: str) -> int:
+        """The length in bytes of the blob under `key`; BlobNotFound if there is none."""
+        ...
+
+    def get_range(self, key: str, start: int, end_inclusive: int) -> bytes:
+        """Bytes `start`..`end_inclusive` of the blob under `key` (the end is clamped).
+
+        BlobNotFound if there is no blob; BlobRangeError if the range is reversed or
+        starts at or past the blob's end.
+        """
+        ...
+
 
 def check_key(key: str) -> str:
     """`key` if it is a well-formed blob key (lowercase path segments, no '..'), else BlobError."""
     if not _KEY.match(key) or ".." in key:
         raise BlobError(f"malformed blob key {key!r}")
     return key
+
+
+def check_range(start: int, end_inclusive: int) -> None:
+    """BlobRangeError unless 0 ≤ start ≤ end_inclusive (checked before any I/O)."""
+    if start < 0 or end_inclusive < start:
+        raise BlobRangeError(f"bad byte range {start}-{end_inclusive}")
+
+
+def clamp_range(key: str, start: int, end_inclusive: int, size: int) -> tuple[int, int]:
+    """The range within a blob of `size` bytes: the end clamped; BlobRangeError if unsatisfiable."""
+    check_range(start, end_inclusive)
+    if start >= size:
+        raise BlobRangeError(f"byte {start} is past the end of blob {key!r} ({size} bytes)")
+    return start, min(end_inclusive, size - 1)
+
+
+# A key that names a directory (`clips/a` when `clips/a/b` exists) or passes through a
+# file is as missing as one that names nothing.
+_MISSING = (FileNotFoundError, IsADirectoryError, NotADirectoryError)
 
 
 class FilesystemBlobStore:
@@ -70,16 +115,38 @@ class FilesystemBlobStore:
             raise
 
     def get(self, key: str) -> bytes:
-        """The blob under `key`; BlobError if there is none."""
+        """The blob under `key`; BlobNotFound if there is none."""
         try:
             return self._path(key).read_bytes()
-        except FileNotFoundError as exc:
-            raise BlobError(f"no blob {key!r}") from exc
+        except _MISSING as exc:
+            raise BlobNotFound(f"no blob {key!r}") from exc
 
     def delete(self, key: str) -> None:
         """Remove the blob under `key`, if any."""
-        self._path(key).unlink(missing_ok=True)
+        path = self._path(key)
+        with contextlib.suppress(IsADirectoryError, NotADirectoryError):
+            path.unlink(missing_ok=True)
 
     def exists(self, key: str) -> bool:
         """Whether a blob is stored under `key`."""
         return self._path(key).is_file()
+
+    def size(self, key: str) -> int:
+        """The length in bytes of the blob under `key`; BlobNotFound if there is none."""
+        path = self._path(key)
+        if not path.is_file():
+            raise BlobNotFound(f"no blob {key!r}")
+        return path.stat().st_size
+
+    def get_range(self, key: str, start: int, end_inclusive: int) -> bytes:
+        """Bytes `start`..`end_inclusive` of the blob under `key` (the end is clamped)."""
+        check_range(start, end_inclusive)
+        path = self._path(key)
+        try:
+            with path.open("rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                first, last = clamp_range(key, start, end_inclusive, size)
+                handle.seek(first)
+                return handle.read(last - first + 1)
+        except _MISSING as exc:
+            raise BlobNotFound(f"no blob {key!r}") from exc

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontporch.server.blobs import BlobStore
 from frontporch.server.mail import Mailer
+from frontporch.server.proxies import forwarded_client
 from frontporch.server.settings import ServerSettings
 
 
@@ -38,15 +39,29 @@ class ServerContext:
         return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
-def server_context(request: Request) -> ServerContext:
+def context_of(request: Request) -> ServerContext:
     """The ServerContext of the app serving this request."""
     context: ServerContext = request.app.state.server
     return context
+
+
+async def server_context(request: Request) -> ServerContext:
+    """The `Context` dependency. `async` although it does no I/O: FastAPI calls an async
+    dependency inline, a plain one through the thread pool (a hop per request)."""
+    return context_of(request)
 
 
 Context = Annotated[ServerContext, Depends(server_context)]
 
 
 def client_address(request: Request) -> str:
-    """The peer address used for rate limits and session labels (proxies are not trusted)."""
-    return request.client.host if request.client else "unknown"
+    """The client address for rate limits, lockout and session labels.
+
+    The TCP peer, unless it is one of `trusted_proxies`: then the right-most address in
+    X-Forwarded-For that is not a trusted proxy (`proxies.forwarded_client`).
+    """
+    peer = request.client.host if request.client else "unknown"
+    trusted = context_of(request).settings.trusted_proxy_networks
+    if not trusted:
+        return peer
+    return forwarded_client(peer, request.headers.getlist("x-forwarded-for"), trusted)

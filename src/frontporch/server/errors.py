@@ -131,7 +131,10 @@ def _validation_error(exc: RequestValidationError) -> ServerError:
     problems = []
     first_field = None
     for err in exc.errors():
-        loc = [str(part) for part in err.get("loc", ()) if part not in ("query", "path", "body")]
+        loc = [str(part) for part in err.get("loc", ())]
+        # The first part says where (query, path, body); a field itself may be called 'body'.
+        if loc and loc[0] in ("query", "path", "body"):
+            loc = loc[1:]
         name = ".".join(loc) or None
         first_field = first_field or name
         message = str(err.get("msg", "invalid"))

@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from frontporch.server.accounts.models import Role, User
 from frontporch.server.accounts.service import normalize_email
+from frontporch.server.blobs import BlobError, BlobStore
+from frontporch.server.blobs_s3 import S3BlobStore
 from frontporch.server.db import make_engine, make_sessionmaker
 from frontporch.server.errors import ServerError
 from frontporch.server.mail import mask_email
@@ -48,10 +50,27 @@ def serve(settings: ServerSettings) -> None:
 
     prepare_database(settings)
     app = create_app(settings)
+    check_blob_store(app.state.server.blobs)
     log.info(
         "community server on http://%s:%d (%s)", settings.host, settings.port, settings.environment
     )
+    # proxy_headers=False: uvicorn must not rewrite the client from X-Forwarded-For
+    # itself. The app does it (context.client_address, from `trusted_proxies`), so there
+    # is one rule, one setting, and it holds under any ASGI server and in the tests.
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=False)
+
+
+def check_blob_store(blobs: BlobStore) -> None:
+    """Refuse to start on object storage that cannot be used (no bucket, wrong keys).
+
+    Better a clear message now than a failed upload later; the filesystem store needs
+    no check (its directory is made on the first write).
+    """
+    if isinstance(blobs, S3BlobStore):
+        try:
+            blobs.check()
+        except BlobError as exc:
+            raise SettingsError(f"blob storage: {exc}") from exc
 
 
 def grant_role(settings: ServerSettings, email: str, role: Role) -> None:

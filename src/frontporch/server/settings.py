@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import os
 import secrets
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
-from pydantic import Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from frontporch.server.proxies import IPNetwork, parse_networks
+from frontporch.translog.note import is_valid_key_name
 
 ENV_PREFIX = "FRONTPORCH_"
 SETTINGS_FILE_ENV = "FRONTPORCH_SETTINGS_FILE"
@@ -94,6 +99,135 @@ class ServerSettings(BaseSettings):
         "centre); unset: people type their coordinates first.",
     )
 
+    # The Neighbors feed (server/feed/).
+    feed_max_media_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=1024,
+        le=1024 * 1024 * 1024,
+        description="Largest clip or snapshot a hub may upload with a post (bytes).",
+    )
+    feed_posts_per_hour: int = Field(20, ge=1, description="Posts per account and hour.")
+    feed_comments_per_hour: int = Field(120, ge=1, description="Comments per account and hour.")
+    feed_reports_per_hour: int = Field(30, ge=1, description="Reports per account and hour.")
+
+    # Live updates: server-sent events of new posts and notifications (server/feed/live.py).
+    live_poll_s: float = Field(
+        1.0,
+        gt=0,
+        le=60,
+        description="How often a live stream looks for news (one shared query per topic).",
+    )
+    live_heartbeat_s: float = Field(
+        15.0, gt=0, le=300, description="Keep-alive comment on a quiet stream (proxies)."
+    )
+    live_max_duration_s: float = Field(
+        300.0,
+        gt=0,
+        le=3600,
+        description="A stream ends after this long; the browser reconnects where it left off.",
+    )
+
+    # Reverse proxies whose X-Forwarded-For names the real client (server/proxies.py).
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="IP addresses or CIDR networks of the reverse proxies in front of the "
+        "server (comma-separated in the environment). Only a request whose peer is one of "
+        "them has its client taken from X-Forwarded-For; empty: the peer is the client.",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: list[str]) -> list[str]:
+        try:
+            parse_networks(value)
+        except ValueError as exc:
+            raise ValueError(f"{exc} (e.g. 10.0.0.5, 10.0.0.0/8, fd00::/8)") from None
+        return value
+
+    @cached_property
+    def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:
+        """`trusted_proxies` as networks (a single address is a /32 or /128)."""
+        return parse_networks(self.trusted_proxies)
+
+    # Blob storage (media, evidence): the filesystem in data_dir, or S3-compatible.
+    blob_backend: Literal["filesystem", "s3"] = Field(
+        "filesystem",
+        description="Where media is kept: 'filesystem' (data_dir/blobs) or 's3' (any "
+        "S3-compatible object storage: AWS S3, MinIO, Ceph, Garage; needs the s3_* settings).",
+    )
+    s3_endpoint_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s/]+(/\S*)?$",
+        description="The S3 service's URL, e.g. http://minio.internal:9000; unset: AWS S3.",
+    )
+    s3_region: str = Field(
+        "us-east-1", min_length=1, description="The bucket's region (any value for MinIO)."
+    )
+    s3_bucket: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$",
+        description="The bucket that holds the blobs; it must exist.",
+    )
+    s3_prefix: str = Field(
+        "",
+        pattern=r"^([a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*)?$",
+        description="Key prefix inside the bucket (e.g. 'frontporch'), to share a bucket.",
+    )
+    s3_access_key_id: SecretStr | None = Field(
+        None, description="The S3 access key ID (or s3_access_key_id_file)."
+    )
+    s3_access_key_id_file: Path | None = Field(
+        None, description="A file holding the access key ID (e.g. a container secret)."
+    )
+    s3_secret_access_key: SecretStr | None = Field(
+        None, description="The S3 secret access key (or s3_secret_access_key_file)."
+    )
+    s3_secret_access_key_file: Path | None = Field(
+        None, description="A file holding the secret access key (e.g. a container secret)."
+    )
+    s3_path_style: bool = Field(
+        False,
+        description="Path-style URLs (endpoint/bucket/key), which MinIO, Ceph and Garage "
+        "usually need; off: virtual-hosted (bucket.endpoint/key), as AWS prefers.",
+    )
+    s3_connect_timeout_s: float = Field(
+        5.0, gt=0, description="How long to wait for a connection to the S3 service."
+    )
+    s3_read_timeout_s: float = Field(30.0, gt=0, description="How long to wait for an answer.")
+    s3_max_attempts: int = Field(
+        3, ge=1, le=10, description="Tries per S3 request (the first one and retries)."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _secrets_from_files(cls, data: Any) -> Any:
+        # A *_file names a file holding the secret, as container secrets are mounted.
+        if not isinstance(data, dict):
+            return data
+        return _read_secret_files(data, SECRET_FILE_FIELDS)
+
+    @model_validator(mode="after")
+    def _s3_complete(self) -> ServerSettings:
+        if self.blob_backend != "s3":
+            return self
+        missing = [
+            f"{name} ({ENV_PREFIX}{name.upper()})"
+            for name in ("s3_bucket", "s3_access_key_id", "s3_secret_access_key")
+            if not getattr(self, name)
+        ]
+        if missing:
+            raise ValueError(
+                "blob_backend is 's3' but these settings are missing: " + ", ".join(missing)
+            )
+        return self
+
     @model_validator(mode="after")
     def _map_center_on_earth(self) -> ServerSettings:
         if self.map_center is not None:
@@ -129,6 +263,51 @@ class ServerSettings(BaseSettings):
         if problems:
             raise ValueError("refusing to run in production: " + "; ".join(problems))
         return self
+
+    # Transparency log (server/transparency, docs/transparency.md): origin and keys.
+    log_origin: str | None = Field(
+        None,
+        description="The log's name in its checkpoints, and its keys' name; unset: base_url's "
+        "host and port + '/log' (e.g. porch.example.org/log). Verifiers know the log by it.",
+    )
+    log_signing_key: SecretStr | None = Field(
+        None,
+        description="The note signer key 'PRIVATE+KEY+<origin>+…' that signs checkpoints "
+        "(`frontporch server log-key` makes one), or log_signing_key_file. Required in "
+        "production; generated once and kept in data_dir in development.",
+    )
+    log_signing_key_file: Path | None = Field(
+        None, description="A file holding log_signing_key (e.g. a container secret)."
+    )
+    log_signing_key_next: SecretStr | None = Field(
+        None,
+        description="While rotating keys: the new signer key, which co-signs every checkpoint "
+        "until it replaces log_signing_key (docs/transparency.md, key rotation).",
+    )
+    log_signing_key_next_file: Path | None = Field(
+        None, description="A file holding log_signing_key_next."
+    )
+    log_checkpoint_interval_s: float = Field(
+        2.0, gt=0, le=3600, description="How often a new checkpoint is signed while entries arrive."
+    )
+
+    @model_validator(mode="after")
+    def _log_origin_is_a_name(self) -> ServerSettings:
+        origin = self.resolved_log_origin
+        if not is_valid_key_name(origin):
+            raise ValueError(
+                f"log_origin {origin!r} cannot name the log or its keys: use the server's "
+                "host and a path, with no spaces or '+' (e.g. porch.example.org/log)"
+            )
+        return self
+
+    @property
+    def resolved_log_origin(self) -> str:
+        """The log's origin: `log_origin`, or base_url's host[:port] + '/log'."""
+        if self.log_origin:
+            return self.log_origin
+        host = urlsplit(self.base_url).netloc.rpartition("@")[2]
+        return f"{host or 'localhost'}/log"
 
     @property
     def resolved_database_url(self) -> str:
@@ -184,6 +363,32 @@ def load_settings(settings_file: Path | None = None, **overrides: Any) -> Server
             for err in exc.errors()
         )
         raise SettingsError(problems) from exc
+
+
+SECRET_FILE_FIELDS = (
+    "s3_access_key_id",
+    "s3_secret_access_key",
+    "log_signing_key",
+    "log_signing_key_next",
+)
+
+
+def _read_secret_files(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """`data` with each `<name>_file` read into `<name>` (ValueError naming the field)."""
+    for name in names:
+        path = data.get(f"{name}_file")
+        if path is None:
+            continue
+        if data.get(name) is not None:
+            raise ValueError(f"set {name} or {name}_file, not both")
+        try:
+            value = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ValueError(f"cannot read {name}_file {path}: {exc.strerror}") from exc
+        if not value:
+            raise ValueError(f"{name}_file {path} is empty")
+        data = {**data, name: value}
+    return data
 
 
 def ensure_secret_key(settings: ServerSettings) -> str:

@@ -8,10 +8,12 @@ import uuid
 from fastapi import FastAPI
 from sqlalchemy import Table, func, select
 
+from feed_tools import post
+from frontporch.server.accounts.models import Role
 from frontporch.server.db import Base
 from frontporch.server.models import import_all_models
 from homes_tools import add_home
-from server_fixtures import PASSWORD
+from server_fixtures import PASSWORD, Account
 from server_harness import ServerHarness
 
 
@@ -38,6 +40,31 @@ def _rows_of(app: FastAPI, user_id: uuid.UUID) -> dict[str, int]:
     return counts
 
 
+def _feed_content(
+    server: ServerHarness, account: Account, bystander: Account, bystander_home: str
+) -> None:
+    """A post, a comment, a report, a notification and (as an operator) a moderation action.
+
+    A third neighbour comments on the account's post (for the notification): comments on
+    a deleted post go with it, and the bystander's rows must stay as they were.
+    """
+    own_home = account.client.get("/api/homes").json()[0]["id"]
+    mine = post(account, own_home, "mine")
+    theirs = post(bystander, bystander_home, "theirs")
+    third = server.account()
+    add_home(third, "Across the street")
+    for who, post_id in ((account, theirs["id"]), (third, mine["id"])):
+        made = who.client.post(f"/api/posts/{post_id}/comments", json={"body": "hello"})
+        assert made.status_code == 201
+    reported = account.client.post(f"/api/posts/{theirs['id']}/reports", json={"reason": "x"})
+    assert reported.status_code == 201
+    server.set_role(account.email, Role.OPERATOR)
+    hidden = account.client.post(
+        f"/api/moderation/posts/{theirs['id']}/hide", json={"reason": "test"}
+    )
+    assert hidden.status_code == 200
+
+
 def test_deleting_an_account_deletes_its_content(server: ServerHarness) -> None:
     account = server.account(mfa_on=True)
     bystander = server.account()
@@ -52,6 +79,7 @@ def test_deleting_an_account_deletes_its_content(server: ServerHarness) -> None:
         account.client.post("/api/invitations/accept", json={"token": invitation}).status_code
         == 200
     )
+    _feed_content(server, account, bystander, neighbour_home)
     server.new_client().post("/api/auth/password-reset", json={"email": account.email})
     server.sign_in(
         server.new_client(address="203.0.113.3", user_agent="Other/1"),

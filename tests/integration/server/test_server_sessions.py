@@ -36,7 +36,10 @@ def test_cookies_are_secure_under_https(
     database_url: str, tmp_path: Path, smtp: SmtpServer, server: ServerHarness
 ) -> None:
     email = server.register()
-    settings = make_settings(database_url, tmp_path, smtp, base_url="https://porch.example")
+    # Its own data dir: the development log key there is named after this origin.
+    settings = make_settings(
+        database_url, tmp_path / "https", smtp, base_url="https://porch.example"
+    )
     app = create_app(settings, clock=server.clock)
     with TestClient(app, base_url="https://porch.example") as client:
         response = client.post("/api/auth/sign-in", json={"email": email, "password": PASSWORD})

@@ -13,6 +13,10 @@ Guards, from weakest to strongest (each route has exactly one via its router):
 - `browser_session` / `browser_session_setup`: as above, and not an API token
   (changing credentials or deleting the account).
 - `operator`: signed in as an operator.
+
+The guards that only check the subject another guard found are `async def`: FastAPI
+calls those inline, and a plain `def` through the thread pool, a hop on every request.
+The ones that query the database stay plain functions, so they never block the loop.
 """
 
 from __future__ import annotations
@@ -29,11 +33,7 @@ from frontporch.server.accounts.errors import (
     SecondFactorPending,
 )
 from frontporch.server.accounts.models import Role
-from frontporch.server.accounts.repository import (
-    ApiTokenRepository,
-    SessionRepository,
-    UserRepository,
-)
+from frontporch.server.accounts.repository import ApiTokenRepository, SessionRepository
 from frontporch.server.accounts.sessions import (
     API_TOKEN_PREFIX,
     SESSION_COOKIE,
@@ -80,23 +80,23 @@ def authenticate(
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer":
         secret = value.strip()
-        token = None
+        found = None
         if secret.startswith(API_TOKEN_PREFIX):
-            token = ApiTokenRepository(db).find_by_hash_for_authentication(hash_token(secret))
-        user = UserRepository(db).get_for_authentication(token.user_id) if token else None
-        if token is None or user is None:
+            found = ApiTokenRepository(db).find_with_user_for_authentication(hash_token(secret))
+        if found is None:
             raise NotAuthenticated("The API token is unknown or was revoked; create a new one.")
+        token, user = found
         if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
             token.last_used_at = now
         return AuthSubject(user=user, api_token=token)
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
-    session = SessionRepository(db).find_by_hash_for_authentication(hash_token(cookie))
-    if session is None or session.expires_at <= now:
+    signed = SessionRepository(db).find_with_user_for_authentication(hash_token(cookie))
+    if signed is None:
         return None
-    user = UserRepository(db).get_for_authentication(session.user_id)
-    if user is None or session.created_at < user.password_changed_at:
+    session, user = signed
+    if session.expires_at <= now or session.created_at < user.password_changed_at:
         return None
     expected = csrf_for(cookie, context.keyed_hash)
     if request.method not in SAFE_METHODS and not tokens_match(csrf, expected):
@@ -137,7 +137,7 @@ def signed_in_any(
 
 
 @guard
-def signed_in(subject: Annotated[AuthSubject, Depends(signed_in_any)]) -> AuthSubject:
+async def signed_in(subject: Annotated[AuthSubject, Depends(signed_in_any)]) -> AuthSubject:
     """Fully signed in, with two-factor on if the role requires it (the default guard)."""
     if subject.user.mfa_required and not subject.user.mfa_enabled:
         raise MfaSetupRequired()
@@ -145,7 +145,7 @@ def signed_in(subject: Annotated[AuthSubject, Depends(signed_in_any)]) -> AuthSu
 
 
 @guard
-def browser_session(subject: Annotated[AuthSubject, Depends(signed_in)]) -> AuthSubject:
+async def browser_session(subject: Annotated[AuthSubject, Depends(signed_in)]) -> AuthSubject:
     """Signed in with a browser session (not an API token)."""
     if subject.session is None:
         raise BrowserSessionRequired()
@@ -153,7 +153,9 @@ def browser_session(subject: Annotated[AuthSubject, Depends(signed_in)]) -> Auth
 
 
 @guard
-def browser_session_setup(subject: Annotated[AuthSubject, Depends(signed_in_any)]) -> AuthSubject:
+async def browser_session_setup(
+    subject: Annotated[AuthSubject, Depends(signed_in_any)],
+) -> AuthSubject:
     """A browser session that may still have to set two-factor up (for doing just that)."""
     if subject.session is None:
         raise BrowserSessionRequired()
@@ -161,7 +163,7 @@ def browser_session_setup(subject: Annotated[AuthSubject, Depends(signed_in_any)
 
 
 @guard
-def operator(subject: Annotated[AuthSubject, Depends(signed_in)]) -> AuthSubject:
+async def operator(subject: Annotated[AuthSubject, Depends(signed_in)]) -> AuthSubject:
     """Signed in as one of the server's operators."""
     if subject.user.role != Role.OPERATOR.value:
         raise Forbidden("operators only", "This needs an operator account.")

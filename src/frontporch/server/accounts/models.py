@@ -59,6 +59,10 @@ class User(Base):
     totp_pending_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The verified agency an agency-member account acts for (feed.models.Agency).
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("agencies.id", ondelete="SET NULL"), index=True, nullable=True
+    )
 
     sessions: Mapped[list[UserSession]] = relationship(
         back_populates="user", lazy="raise", passive_deletes=True

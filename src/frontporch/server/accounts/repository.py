@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from frontporch.server.accounts.models import (
@@ -23,6 +23,19 @@ from frontporch.server.accounts.models import (
     UserSession,
 )
 from frontporch.server.accounts.subject import AuthSubject
+
+# Every signed-in request runs one of these, so they are built once (not per request)
+# and fetch the credential with its account in one query.
+_SESSION_WITH_USER = (
+    select(UserSession, User)
+    .join(User, User.id == UserSession.user_id)
+    .where(UserSession.token_hash == bindparam("token_hash"))
+)
+_TOKEN_WITH_USER = (
+    select(ApiToken, User)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
 
 
 class UserRepository:
@@ -76,6 +89,11 @@ class SessionRepository:
             select(UserSession).where(UserSession.token_hash == token_hash)
         ).one_or_none()
 
+    def find_with_user_for_authentication(self, token_hash: str) -> tuple[UserSession, User] | None:
+        """The session whose cookie hashes to `token_hash`, and its user (one query)."""
+        row = self.db.execute(_SESSION_WITH_USER, {"token_hash": token_hash}).one_or_none()
+        return None if row is None else (row[0], row[1])
+
     def list_for(self, subject: AuthSubject, now: datetime) -> list[UserSession]:
         """The caller's live sessions, most recently used first."""
         return list(
@@ -127,6 +145,11 @@ class ApiTokenRepository:
         return self.db.scalars(
             select(ApiToken).where(ApiToken.token_hash == token_hash)
         ).one_or_none()
+
+    def find_with_user_for_authentication(self, token_hash: str) -> tuple[ApiToken, User] | None:
+        """The token whose secret hashes to `token_hash`, and its user (one query)."""
+        row = self.db.execute(_TOKEN_WITH_USER, {"token_hash": token_hash}).one_or_none()
+        return None if row is None else (row[0], row[1])
 
     def list_for(self, subject: AuthSubject) -> list[ApiToken]:
         """The caller's tokens, newest first."""

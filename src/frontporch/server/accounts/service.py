@@ -44,6 +44,7 @@ from frontporch.server.accounts.sessions import (
 from frontporch.server.accounts.subject import AuthSubject
 from frontporch.server.context import ServerContext
 from frontporch.server.errors import BadRequest, Forbidden, NotFound
+from frontporch.server.feed.cleanup import before_account_deletion
 from frontporch.server.mail import queue_mail
 
 
@@ -297,7 +298,8 @@ class AccountService:
     # -- deletion and roles -------------------------------------------------------------
 
     def delete_account(self, subject: AuthSubject, password: str, otp: str | None) -> None:
-        """Delete the caller's account and, by cascade, everything that belongs to it."""
+        """Delete the caller's account and, by cascade, everything that belongs to it
+        (the media blobs of its posts once the deletion has committed)."""
         user = subject.user
         self.limits.check_lock(user.email)
         if not self.hashing.verify(user.password_hash, password):
@@ -307,6 +309,7 @@ class AccountService:
             if not otp:
                 raise TwoFactorRequired()
             self.check_second_factor(user, otp, None)
+        before_account_deletion(self.db, self.context.blobs, user.id)
         self.users.delete(user)
 
     def set_role(self, subject: AuthSubject, user_id: uuid.UUID, role: Role) -> User:

@@ -1,5 +1,8 @@
 """The guard of every homes and hub-management route: a fully signed-in person who
-may have a home (residents and operators; agency accounts are institutional)."""
+may have a home (residents and operators; agency accounts are institutional).
+
+`async def` because it only checks the subject `signed_in` found: FastAPI calls it
+inline rather than through the thread pool."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from frontporch.server.routing import guard
 
 
 @guard
-def household(subject: Annotated[AuthSubject, Depends(signed_in)]) -> AuthSubject:
+async def household(subject: Annotated[AuthSubject, Depends(signed_in)]) -> AuthSubject:
     """Signed in (two-factor as the role needs) with an account that may have homes."""
     if subject.user.role == Role.AGENCY_MEMBER.value:
         raise ResidentsOnly()

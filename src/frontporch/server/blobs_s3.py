@@ -1,0 +1,262 @@
+"""The BlobStore protocol on S3-compatible object storage (AWS S3, MinIO, Ceph, Garage…).
+
+Each blob is one object, `<prefix>/<key>` in one bucket, written with a single PUT
+(atomic per object in S3) and read with GetObject, ranged reads with a `Range: bytes=`
+header. Every failure becomes a BlobError whose message names what to fix (endpoint,
+bucket, credentials) and never the secret key: with SigV4 signing the secret is never
+sent, so no response can echo it, and our messages are built from the error code only.
+
+Connect and read timeouts are short and retries few, so an unreachable or misconfigured
+service fails a request in seconds rather than hanging it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+from pydantic import SecretStr
+
+from frontporch.server.blobs import (
+    BlobError,
+    BlobNotFound,
+    BlobRangeError,
+    check_key,
+    check_range,
+)
+
+AWS_ENDPOINT = "AWS S3"
+_NOT_FOUND = frozenset({"NoSuchKey", "404", "NotFound"})
+_NO_BUCKET = frozenset({"NoSuchBucket"})
+_DENIED = frozenset(
+    {
+        "AccessDenied",
+        "403",
+        "Forbidden",
+        "InvalidAccessKeyId",
+        "SignatureDoesNotMatch",
+        "InvalidToken",
+        "ExpiredToken",
+        "AllAccessDisabled",
+    }
+)
+_UNREACHABLE = (
+    EndpointConnectionError,
+    ConnectTimeoutError,
+    ReadTimeoutError,
+    ConnectionClosedError,
+)
+
+
+@dataclass(frozen=True)
+class S3Options:
+    """Where the objects live and how to reach them (the credentials are separate)."""
+
+    bucket: str
+    endpoint_url: str | None = None
+    region: str = "us-east-1"
+    prefix: str = ""
+    path_style: bool = False
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 30.0
+    max_attempts: int = 3
+
+    @property
+    def endpoint_label(self) -> str:
+        """The endpoint as messages name it."""
+        return self.endpoint_url or AWS_ENDPOINT
+
+
+def make_s3_client(
+    options: S3Options, access_key_id: SecretStr, secret_access_key: SecretStr
+) -> Any:
+    """A boto3 S3 client with short timeouts, few retries and the chosen addressing style."""
+    config = Config(
+        region_name=options.region,
+        connect_timeout=options.connect_timeout_s,
+        read_timeout=options.read_timeout_s,
+        retries={"max_attempts": options.max_attempts, "mode": "standard"},
+        s3={"addressing_style": "path" if options.path_style else "virtual"},
+        signature_version="s3v4",
+        # Newer boto3 adds CRC checksums to every request by default, which several
+        # S3-compatible services (older MinIO, Ceph, Garage) refuse; send them only
+        # where the operation requires one.
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+    )
+    # Explicit keys on a private session: the default credential chain (~/.aws,
+    # AWS_ACCESS_KEY_ID, instance roles) is never consulted, so the server uses exactly
+    # the keys it was configured with. One client serves every request thread (boto3
+    # clients are thread-safe once made).
+    session = boto3.session.Session(
+        aws_access_key_id=access_key_id.get_secret_value(),
+        aws_secret_access_key=secret_access_key.get_secret_value(),
+        region_name=options.region,
+    )
+    return session.client("s3", endpoint_url=options.endpoint_url, config=config)
+
+
+class S3BlobStore:
+    """Blobs as objects in one bucket of an S3-compatible service."""
+
+    def __init__(self, client: Any, options: S3Options) -> None:
+        self._client = client
+        self.options = options
+        self._prefix = options.prefix.strip("/")
+
+    @classmethod
+    def connect(
+        cls, options: S3Options, access_key_id: SecretStr, secret_access_key: SecretStr
+    ) -> S3BlobStore:
+        """A store on a new client (no request is made until the first operation)."""
+        return cls(make_s3_client(options, access_key_id, secret_access_key), options)
+
+    def __repr__(self) -> str:
+        return (
+            f"S3BlobStore(bucket={self.options.bucket!r}, endpoint={self.options.endpoint_label!r})"
+        )
+
+    def _object(self, key: str) -> str:
+        check_key(key)
+        return f"{self._prefix}/{key}" if self._prefix else key
+
+    def check(self) -> None:
+        """BlobError unless the bucket exists and these credentials may use it."""
+        self._call("check bucket", None, self._client.head_bucket, Bucket=self.options.bucket)
+
+    def put(self, key: str, data: bytes) -> None:
+        """Store `data` under `key` (one PUT: readers see the old or the new object)."""
+        self._call(
+            "store",
+            key,
+            self._client.put_object,
+            Bucket=self.options.bucket,
+            Key=self._object(key),
+            Body=data,
+        )
+
+    def get(self, key: str) -> bytes:
+        """The blob under `key`; BlobNotFound if there is none."""
+        response = self._call(
+            "read", key, self._client.get_object, Bucket=self.options.bucket, Key=self._object(key)
+        )
+        return self._read_body(key, response)
+
+    def delete(self, key: str) -> None:
+        """Remove the blob under `key`; S3 itself treats a missing object as deleted."""
+        self._call(
+            "delete",
+            key,
+            self._client.delete_object,
+            Bucket=self.options.bucket,
+            Key=self._object(key),
+        )
+
+    def exists(self, key: str) -> bool:
+        """Whether a blob is stored under `key`."""
+        try:
+            self.size(key)
+        except BlobNotFound:
+            return False
+        return True
+
+    def size(self, key: str) -> int:
+        """The length in bytes of the blob under `key`; BlobNotFound if there is none."""
+        response = self._call(
+            "look up",
+            key,
+            self._client.head_object,
+            Bucket=self.options.bucket,
+            Key=self._object(key),
+        )
+        return int(response["ContentLength"])
+
+    def get_range(self, key: str, start: int, end_inclusive: int) -> bytes:
+        """Bytes `start`..`end_inclusive` of the blob under `key` (the end is clamped)."""
+        check_range(start, end_inclusive)
+        response = self._call(
+            "read",
+            key,
+            self._client.get_object,
+            Bucket=self.options.bucket,
+            Key=self._object(key),
+            Range=f"bytes={start}-{end_inclusive}",
+        )
+        return self._read_body(key, response)
+
+    def _read_body(self, key: str, response: dict[str, Any]) -> bytes:
+        try:
+            data: bytes = response["Body"].read()
+        except (BotoCoreError, OSError) as exc:
+            raise BlobError(
+                f"the S3 service at {self.options.endpoint_label} broke off while sending "
+                f"blob {key!r}; try again"
+            ) from exc
+        return data
+
+    def _call(self, action: str, key: str | None, operation: Any, **kwargs: Any) -> Any:
+        """`operation(**kwargs)`, with every failure turned into an actionable BlobError."""
+        try:
+            return operation(**kwargs)
+        except ClientError as exc:
+            raise self._client_error(action, key, exc) from exc
+        except _UNREACHABLE as exc:
+            raise BlobError(
+                f"cannot reach the S3 service at {self.options.endpoint_label} to {action} "
+                f"{_what(key)}: check s3_endpoint_url and that the service is running"
+            ) from exc
+        except BotoCoreError as exc:
+            raise BlobError(
+                f"S3 request to {action} {_what(key)} failed ({type(exc).__name__}); check "
+                "the s3_* settings"
+            ) from exc
+
+    def _client_error(self, action: str, key: str | None, exc: ClientError) -> BlobError:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        bucket, endpoint = self.options.bucket, self.options.endpoint_label
+        if code in _NO_BUCKET or (code in _NOT_FOUND and key is None):
+            return BlobError(
+                f"the bucket {bucket!r} does not exist at {endpoint}: create it, or fix "
+                "s3_bucket (and s3_endpoint_url / s3_region)"
+            )
+        if code in _NOT_FOUND:
+            # HEAD answers a bare 404 for a missing bucket too; tell the two apart.
+            if code != "NoSuchKey" and not self._bucket_exists():
+                return self._client_error(action, None, exc)
+            return BlobNotFound(f"no blob {key!r}")
+        if code == "InvalidRange":
+            return BlobRangeError(f"the range is past the end of blob {key!r}")
+        if code in _DENIED:
+            return BlobError(
+                f"the S3 service at {endpoint} refused to {action} {_what(key)} in bucket "
+                f"{bucket!r} ({code}): check s3_access_key_id, the secret key and the "
+                "key's permissions on the bucket"
+            )
+        return BlobError(
+            f"the S3 service at {endpoint} could not {action} {_what(key)} in bucket "
+            f"{bucket!r} ({code or 'no error code'})"
+        )
+
+    def _bucket_exists(self) -> bool:
+        try:
+            self._client.head_bucket(Bucket=self.options.bucket)
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            return code not in _NO_BUCKET | _NOT_FOUND
+        except BotoCoreError:
+            return True  # cannot tell; the object is what was asked about
+        return True
+
+
+def _what(key: str | None) -> str:
+    return f"blob {key!r}" if key else "the bucket"

@@ -1,0 +1,1 @@
+"""The Neighbors feed: posts by area, media from hubs, comments, reports and moderation."""
