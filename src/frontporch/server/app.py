@@ -164,14 +164,15 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(ServerHeadersMiddleware, base_url=settings.base_url)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # Routes match in order: the feed's API, the busiest, first.
     for router in (
         health.router,
+        *feed_endpoints.ROUTERS,
         *account_endpoints.ROUTERS,
         *pages.ROUTERS,
         *account_pages.ROUTERS,
         *home_endpoints.ROUTERS,
         *hub_endpoints.ROUTERS,
-        *feed_endpoints.ROUTERS,
         *live.ROUTERS,
         *feed_pages.ROUTERS,
         *post_pages.ROUTERS,

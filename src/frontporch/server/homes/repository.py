@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from frontporch import geo
@@ -23,6 +23,17 @@ from frontporch.server.homes.models import Home, HomeInvitation, HomeMember
 
 def _member_of(subject: AuthSubject) -> Select[uuid.UUID]:
     return select(HomeMember.home_id).where(HomeMember.user_id == subject.user_id)
+
+
+# `get_readable` serves every feed request: built once, with parameters, instead of a new
+# statement object per call (a quarter of a millisecond of Python each time).
+_READABLE_HOME = select(Home).where(
+    Home.id == bindparam("home_id"),
+    or_(
+        Home.owner_id == bindparam("user_id"),
+        Home.id.in_(select(HomeMember.home_id).where(HomeMember.user_id == bindparam("user_id"))),
+    ),
+)
 
 
 class HomeRepository:
@@ -44,9 +55,8 @@ class HomeRepository:
 
     def get_readable(self, subject: AuthSubject, home_id: uuid.UUID) -> Home | None:
         """One of the caller's homes, or None."""
-        return self.db.scalars(
-            self.readable_statement(subject).where(Home.id == home_id)
-        ).one_or_none()
+        values = {"home_id": home_id, "user_id": subject.user_id}
+        return self.db.scalars(_READABLE_HOME, values).one_or_none()
 
     def count_owned_by(self, subject: AuthSubject) -> int:
         """How many homes the caller owns."""
