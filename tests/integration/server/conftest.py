@@ -18,11 +18,13 @@ from server_fixtures import (
     FakeClock,
     PostgresCluster,
     SmtpServer,
+    free_port,
     make_settings,
     postgres_cluster,
     smtp_server,
 )
 from server_harness import ServerHarness
+from server_live import serving
 
 TEST_SECRET = "test-secret-key-for-the-frontporch-suite-0123456789"
 
@@ -75,8 +77,30 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path, smtp: SmtpServer) -> ServerSettings:
-    return make_settings(database_url, tmp_path, smtp)
+def settings(
+    database_url: str, tmp_path: Path, smtp: SmtpServer, request: pytest.FixtureRequest
+) -> ServerSettings:
+    if request.node.get_closest_marker("served") is None:
+        return make_settings(database_url, tmp_path, smtp)
+    # Served over real HTTP: a hub signs for the origin it talks to, so the server's
+    # base_url must be that origin.
+    port = request.getfixturevalue("port")
+    return make_settings(
+        database_url, tmp_path / "server", smtp, base_url=f"http://127.0.0.1:{port}"
+    )
+
+
+@pytest.fixture
+def port() -> int:
+    """The port a `served` test's app listens on."""
+    return free_port()
+
+
+@pytest.fixture
+def live(app: FastAPI, port: int) -> Iterator[str]:
+    """The app served over real HTTP on `port` (tests marked `served`); its base URL."""
+    with serving(app, port) as url:
+        yield url
 
 
 @pytest.fixture

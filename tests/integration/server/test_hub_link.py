@@ -6,37 +6,17 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 
 from frontporch.hub import link
-from frontporch.server.settings import ServerSettings
 from homes_tools import add_home, pairing_code
-from server_fixtures import SmtpServer, free_port, make_settings
+from server_fixtures import free_port
 from server_harness import ServerHarness
-from server_live import serving
 
-
-@pytest.fixture
-def port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path, smtp: SmtpServer, port: int) -> ServerSettings:
-    return make_settings(
-        database_url, tmp_path / "server", smtp, base_url=f"http://127.0.0.1:{port}"
-    )
-
-
-@pytest.fixture
-def live(app: FastAPI, port: int) -> Iterator[str]:
-    with serving(app, port) as url:
-        yield url
+pytestmark = pytest.mark.served
 
 
 def _wait_for(condition: Any, timeout: float = 10.0) -> None:

@@ -4,43 +4,23 @@ in the neighbors' feed as the owner's post — the served video black inside the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
-from fastapi import FastAPI
 
 from feed_tools import miles_from, resident_at
 from frontporch.hub import link
 from frontporch.hub.publish import EventFootage, MediaChoice, PostDraft, publish_event
-from frontporch.server.settings import ServerSettings
 from homes_tools import CHICAGO, add_home, pairing_code
-from server_fixtures import SmtpServer, free_port, make_settings
 from server_harness import ServerHarness
-from server_live import serving
 from videotools import make_h264
 
 MASK = [(0.0, 0.0), (0.5, 0.0), (0.5, 1.0), (0.0, 1.0)]  # the left half of the frame
 
 
-@pytest.fixture
-def port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path, smtp: SmtpServer, port: int) -> ServerSettings:
-    return make_settings(
-        database_url, tmp_path / "server", smtp, base_url=f"http://127.0.0.1:{port}"
-    )
-
-
-@pytest.fixture
-def live(app: FastAPI, port: int) -> Iterator[str]:
-    with serving(app, port) as url:
-        yield url
+pytestmark = pytest.mark.served
 
 
 def _frames(data: bytes, tmp_path: Path) -> list[np.ndarray]:

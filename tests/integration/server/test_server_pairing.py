@@ -8,39 +8,18 @@ from __future__ import annotations
 import json
 import stat
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from frontporch.crypto.keys import HubIdentity
 from frontporch.hub import link
-from frontporch.server.settings import ServerSettings
 from homes_tools import add_home, pair_body, pairing_code
-from server_fixtures import FakeClock, SmtpServer, free_port, make_settings
+from server_fixtures import FakeClock, free_port
 from server_harness import ServerHarness
-from server_live import serving
 
-
-@pytest.fixture
-def port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path, smtp: SmtpServer, port: int) -> ServerSettings:
-    # The hub signs for the origin it talks to: the server's base_url must match it.
-    return make_settings(
-        database_url, tmp_path / "server", smtp, base_url=f"http://127.0.0.1:{port}"
-    )
-
-
-@pytest.fixture
-def live(app: FastAPI, port: int) -> Iterator[str]:
-    with serving(app, port) as url:
-        yield url
+pytestmark = pytest.mark.served
 
 
 def _hub_client(server: ServerHarness, credential: str) -> TestClient:
