@@ -76,6 +76,12 @@ PostId = Annotated[uuid.UUID, PathParam(description="The post's id.")]
 CommentId = Annotated[uuid.UUID, PathParam(description="The comment's id.")]
 UserId = Annotated[uuid.UUID, PathParam(description="The account's id.")]
 Limit = Annotated[int, Query(ge=1, le=50, description="At most this many.")]
+# The feed's query parameters, shared by the page of posts and its live stream.
+FeedHome = Annotated[uuid.UUID, Query(description="One of your homes.")]
+Radius = Annotated[
+    float, Query(ge=rules.MIN_RADIUS_MI, le=rules.MAX_RADIUS_MI, description="Miles.")
+]
+CategoryFilter = Annotated[rules.Category | None, Query(description="Only this category.")]
 Cursor = Annotated[str | None, Query(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")]
 
 # The service factories only build objects (no I/O), so they are `async def`: FastAPI
@@ -121,11 +127,9 @@ Agencies = Annotated[AgencyService, Depends(agency_service)]
 def read_feed(
     subject: Household,
     service: Feed,
-    home_id: Annotated[uuid.UUID, Query(description="One of your homes.")],
-    radius_mi: Annotated[
-        float, Query(ge=rules.MIN_RADIUS_MI, le=rules.MAX_RADIUS_MI, description="Miles.")
-    ] = rules.DEFAULT_RADIUS_MI,
-    category: Annotated[rules.Category | None, Query(description="Only this category.")] = None,
+    home_id: FeedHome,
+    radius_mi: Radius = rules.DEFAULT_RADIUS_MI,
+    category: CategoryFilter = None,
     before: Cursor = None,
     limit: Limit = 20,
 ) -> Response:

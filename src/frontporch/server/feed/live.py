@@ -37,7 +37,7 @@ from frontporch.server.accounts.auth import SignedIn, signed_in
 from frontporch.server.accounts.endpoints import ERRORS
 from frontporch.server.context import ServerContext
 from frontporch.server.feed import rules
-from frontporch.server.feed.endpoints import Feed
+from frontporch.server.feed.endpoints import CategoryFilter, Feed, FeedHome, Radius
 from frontporch.server.feed.models import Notification, Post
 from frontporch.server.feed.repository import NotificationRepository
 from frontporch.server.feed.schemas import NotificationOut, PostOut
@@ -174,11 +174,9 @@ def post_events(
     subject: Household,
     service: Feed,
     probes: Probes,
-    home_id: Annotated[uuid.UUID, Query(description="One of your homes.")],
-    radius_mi: Annotated[
-        float, Query(ge=rules.MIN_RADIUS_MI, le=rules.MAX_RADIUS_MI, description="Miles.")
-    ] = rules.DEFAULT_RADIUS_MI,
-    category: Annotated[rules.Category | None, Query(description="Only this category.")] = None,
+    home_id: FeedHome,
+    radius_mi: Radius = rules.DEFAULT_RADIUS_MI,
+    category: CategoryFilter = None,
     after: After = None,
 ) -> StreamingResponse:
     """New posts within `radius_mi` of one of your homes, as `event: post` (the post's
