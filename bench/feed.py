@@ -84,12 +84,18 @@ METHOD = f"""\
   the readers. Four feed runs, each `GET /api/feed?home_id=…&limit={LIMIT}`: the first page
   at 2 mi (the default radius), the first page at 5 mi (the widest), the first page at 2 mi
   filtered by a category (cycling over all six), and deeper pages at 2 mi (pages 2-{PAGES},
-  with the `before` cursors the earlier pages returned). Each run gets {DURATION_S:g} s
-  (`--quick` {QUICK_DURATION_S:g} s) after {WARMUP_S:g} s of warm-up, measured in {ROUNDS}
-  rounds (`--quick` {QUICK_ROUNDS}) in which every run, the baseline included, takes its
-  turn for a slice ({LEAD_IN_S:g} s of each slice not counted), so a change in the
-  machine's load falls on all runs alike. Latency is each request's round trip as the
-  client sees it, queueing behind the other connections included.
+  with the `before` cursors the earlier pages returned). The server keeps rendered pages
+  (`feed_cache_pages`, default 1,024) while nothing changes, which is how a feed is read:
+  every run after its warm-up is served from memory, the database still asked for the
+  reader's account, home and the change counter on every request; the database does not
+  change during the runs. Two more runs, first pages at 2 and 5 mi, go to a second server
+  on the same database with `feed_cache_pages` 0, so every request reads and renders its
+  page, as the first reader after a change does (reported, no target). Each run gets
+  {DURATION_S:g} s (`--quick` {QUICK_DURATION_S:g} s) after {WARMUP_S:g} s of warm-up,
+  measured in {ROUNDS} rounds (`--quick` {QUICK_ROUNDS}) in which every run, the baseline
+  included, takes its turn for a slice ({LEAD_IN_S:g} s of each slice not counted), so a
+  change in the machine's load falls on all runs alike. Latency is each request's round
+  trip as the client sees it, queueing behind the other connections included.
 - Baseline, same server, same connections, same rounds: `GET /healthz` (a session,
   `SELECT 1`, a small JSON answer). Target (issue): requests per second ≥
   {TARGET_RATIO:g}× the baseline's, for every feed run. Also reported: the p99 latency of
@@ -246,7 +252,7 @@ def _load(url: str, city: City) -> dict[str, str]:
 # -- the server, in a process of its own ------------------------------------------------------
 
 
-def serve(url: str, data_dir: str, port: int) -> None:
+def serve(url: str, data_dir: str, port: int, cache_pages: int | None = None) -> None:
     """Run the real app under uvicorn until SIGTERM (the target of the server process)."""
     import uvicorn
 
@@ -261,6 +267,8 @@ def serve(url: str, data_dir: str, port: int) -> None:
         "host": "127.0.0.1",
         "port": port,
     }
+    if cache_pages is not None:
+        values["feed_cache_pages"] = cache_pages
     settings = ServerSettings(**values)
     uvicorn.run(
         create_app(settings),
@@ -271,6 +279,11 @@ def serve(url: str, data_dir: str, port: int) -> None:
         proxy_headers=False,
         timeout_graceful_shutdown=5,
     )
+
+
+def serve_without_cache(url: str, data_dir: str, port: int) -> None:
+    """`serve` with `feed_cache_pages` 0: every feed request reads its page."""
+    serve(url, data_dir, port, cache_pages=0)
 
 
 def _free_port() -> int:
@@ -446,6 +459,7 @@ FEED_RUNS = (
     "first page, 2 mi, one category",
     f"pages 2-{PAGES}, 2 mi",
 )
+UNCACHED_RUNS = ("first page, 2 mi, no page cache", "first page, 5 mi, no page cache")
 
 
 @dataclass(frozen=True)
@@ -460,26 +474,34 @@ class Runs:
 def _measure(url: str, tokens: dict[str, str], warmup: float, seconds: float,
              rounds: int) -> Runs:  # fmt: skip
     """Every run, interleaved: `rounds` rounds of a `seconds / rounds` slice each, so
-    that a change in the machine's load between runs falls on all of them alike."""
-    with server(url) as port:
+    that a change in the machine's load between runs falls on all of them alike. The
+    runs without the page cache go to a second server on the same database (idle while
+    the others run)."""
+    with server(url) as port, server(url, serve_without_cache) as uncached:
         deeper = _deeper_pages(port, tokens)
-        plans: dict[str, list[Request]] = {
-            HEALTH: [("/healthz", {})],
-            REFERENCE: [(f"/api/homes/{home}", _bearer(token)) for home, token in tokens.items()],
-            FEED_RUNS[0]: _first_pages(tokens, 2),
-            FEED_RUNS[1]: _first_pages(tokens, 5),
-            FEED_RUNS[2]: _category_pages(tokens),
-            FEED_RUNS[3]: deeper,
+        plans: dict[str, tuple[int, list[Request]]] = {
+            HEALTH: (port, [("/healthz", {})]),
+            REFERENCE: (
+                port,
+                [(f"/api/homes/{home}", _bearer(token)) for home, token in tokens.items()],
+            ),
+            FEED_RUNS[0]: (port, _first_pages(tokens, 2)),
+            FEED_RUNS[1]: (port, _first_pages(tokens, 5)),
+            FEED_RUNS[2]: (port, _category_pages(tokens)),
+            FEED_RUNS[3]: (port, deeper),
+            UNCACHED_RUNS[0]: (uncached, _first_pages(tokens, 2)),
+            UNCACHED_RUNS[1]: (uncached, _first_pages(tokens, 5)),
         }
-        for requests in plans.values():
-            _drive(port, requests, warmup, 0)
+        for target, requests in plans.values():
+            _drive(target, requests, warmup, 0)
         loads = {name: Load(0) for name in plans}
         health_rounds = []
         names = list(plans)
         for number in range(rounds):
             print(f"    round {number + 1} of {rounds} ...", file=sys.stderr, flush=True)
             for name in names[number % len(names) :] + names[: number % len(names)]:
-                load = _drive(port, plans[name], LEAD_IN_S, seconds / rounds)
+                target, requests = plans[name]
+                load = _drive(target, requests, LEAD_IN_S, seconds / rounds)
                 loads[name].add(load)
                 if name == HEALTH:
                     health_rounds.append(load.rate)
@@ -531,6 +553,27 @@ def _results(database: str, runs: Runs, city: City) -> list[Result]:
                 target=f"≥ {TARGET_RATIO:g}× /healthz",
                 passed=share is not None and share >= TARGET_RATIO,
                 notes=notes,
+                raw=_raw(load),
+            )
+        )
+    for kind in UNCACHED_RUNS:
+        load = runs.loads[kind]
+        results.append(
+            Result(
+                name=f"reference: feed {kind}, {scale}",
+                figure=load.rate,
+                unit="req/s",
+                baseline=base.rate,
+                baseline_unit="req/s (/healthz)",
+                ratio=ratio(load.rate, base.rate),
+                target="reported",
+                passed=None,
+                notes=(
+                    "a server with feed_cache_pages 0 on the same database: every request "
+                    "reads and renders its page, as the first reader after a change does; "
+                    f"latency p50 {load.percentile(0.5):.1f} ms, "
+                    f"p99 {load.percentile(0.99):.1f} ms"
+                ),
                 raw=_raw(load),
             )
         )

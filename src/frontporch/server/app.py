@@ -30,6 +30,7 @@ from frontporch.server.errors import install_error_handlers
 from frontporch.server.feed import endpoints as feed_endpoints
 from frontporch.server.feed import inbox_pages, live, post_pages, templating
 from frontporch.server.feed import pages as feed_pages
+from frontporch.server.feed.pagecache import FeedPageCache
 from frontporch.server.homes import endpoints as home_endpoints
 from frontporch.server.homes import pages as home_pages
 from frontporch.server.hubs import endpoints as hub_endpoints
@@ -128,7 +129,7 @@ def create_app(
     log_keys = load_log_keys(settings)  # refuses production without a checkpoint key
     if settings.resolved_database_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url, settings.database_pool_size)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -157,6 +158,7 @@ def create_app(
         templates=build_templates(),
         clock=clock,
         secret_key=secret_key,
+        feed_pages=FeedPageCache(settings.feed_cache_pages),
     )
     app.state.log_keys = log_keys
     app.state.live_probes = live.build_probes(app.state.server.sessions, settings)

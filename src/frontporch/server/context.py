@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontporch.server.blobs import BlobStore
+from frontporch.server.feed.pagecache import FeedPageCache
 from frontporch.server.mail import Mailer
 from frontporch.server.proxies import forwarded_client
 from frontporch.server.settings import ServerSettings
@@ -32,6 +33,7 @@ class ServerContext:
     templates: Jinja2Templates
     clock: Callable[[], datetime]
     secret_key: str
+    feed_pages: FeedPageCache
 
     def keyed_hash(self, purpose: str, value: str) -> str:
         """HMAC-SHA256 of `value` under the secret key, separated by `purpose` (hex)."""

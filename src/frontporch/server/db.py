@@ -5,16 +5,20 @@ connection, so cascades work and several processes can share the file. Timestamp
 stored as naive UTC and always come back timezone-aware, on SQLite as on PostgreSQL.
 
 The request dependency `db_session` opens one session per request, commits after the
-handler returned and rolls back if it raised; services and repositories never commit.
+handler returned and rolls back if it raised; services and repositories never commit
+(a hot read handler may end its unit of work itself with `finish`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
+from anyio import CapacityLimiter
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
@@ -29,6 +33,11 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# Connections kept open by default, and how many more may open at busy moments (closed
+# again once returned): together the thread pool's 40 workers, which is the most
+# requests that can hold a session at once.
+POOL_SIZE = 16
+POOL_LIMIT = 40
 AFTER_COMMIT = "frontporch.after_commit"
 
 log = logging.getLogger(__name__)
@@ -71,13 +80,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite connections get the pragmas above."""
+def make_engine(url: str, pool_size: int = POOL_SIZE) -> Engine:
+    """An engine for `url` that keeps `pool_size` connections open; SQLite connections
+    get the pragmas above.
+
+    A pool smaller than the requests in flight would open and close a connection for
+    each request beyond it: a PostgreSQL backend started per request, or an SQLite
+    connection whose page cache starts cold every time.
+    """
+    overflow = max(0, POOL_LIMIT - pool_size)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False},
+            pool_size=pool_size,
+            max_overflow=overflow,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=overflow)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -104,18 +125,54 @@ def run_after_commit(session: Session) -> None:
             log.exception("an after-commit action failed")
 
 
-def db_session(request: Request) -> Iterator[Session]:
-    """One session per request: committed if the handler returns, rolled back if it raises."""
+def finish(session: Session) -> None:
+    """End the request's unit of work now, from the handler's thread: commit, then the
+    after-commit actions. For hot read handlers: `db_session` then has nothing left to
+    do and skips its trip through the thread pool."""
+    session.commit()
+    run_after_commit(session)
+
+
+def _settled(session: Session) -> bool:
+    # No transaction open and nothing waiting to be flushed: closing does no I/O.
+    return not session.in_transaction() and not (session.new or session.dirty or session.deleted)
+
+
+def _commit(session: Session) -> None:
+    with session:
+        finish(session)
+
+
+def _roll_back(session: Session) -> None:
+    with session:
+        session.rollback()
+        session.info.pop(AFTER_COMMIT, None)
+
+
+async def db_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request: committed if the handler returns, rolled back if it raises.
+
+    `async`, so that opening the session (no I/O: a connection is taken on the first
+    query) costs no thread-pool hop; the commit or rollback runs in the thread pool,
+    shielded from cancellation, with a limiter of its own so that a full pool cannot
+    keep a finished request from giving its connection back.
+    """
     factory: sessionmaker[Session] = request.app.state.server.sessions
-    with factory() as session:
-        try:
-            yield session
-        except BaseException:
-            session.rollback()
-            session.info.pop(AFTER_COMMIT, None)
-            raise
-        session.commit()
-        run_after_commit(session)
+    session = factory()
+    try:
+        yield session
+    except BaseException:
+        if _settled(session):
+            session.close()
+        else:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(_roll_back, session, limiter=CapacityLimiter(1))
+        raise
+    if _settled(session):  # nothing done, or `finish` already committed
+        session.close()
+    else:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(_commit, session, limiter=CapacityLimiter(1))
 
 
 # scope="function": commit before the response is sent, so a failed commit is an error

@@ -54,6 +54,13 @@ class ServerSettings(BaseSettings):
         description="SQLAlchemy URL; default: SQLite in data_dir. PostgreSQL: "
         "postgresql+psycopg://user:pass@host/db.",
     )
+    database_pool_size: int = Field(
+        16,
+        ge=1,
+        le=40,
+        description="Database connections kept open (up to 40 at busy moments, the "
+        "request thread pool's size). On PostgreSQL, mind max_connections: processes × 40.",
+    )
     secret_key: SecretStr | None = Field(
         None,
         description="Keys CSRF tokens, device cookies and rate-limit keys. Required (32+ "
@@ -109,6 +116,15 @@ class ServerSettings(BaseSettings):
     feed_posts_per_hour: int = Field(20, ge=1, description="Posts per account and hour.")
     feed_comments_per_hour: int = Field(120, ge=1, description="Comments per account and hour.")
     feed_reports_per_hour: int = Field(30, ge=1, description="Reports per account and hour.")
+
+    feed_cache_pages: int = Field(
+        1024,
+        ge=0,
+        le=65536,
+        description="Feed pages kept in memory per process (about 15 KB each; 0: none). A "
+        "page is served from memory only while no post anywhere has changed since it was "
+        "read (one counter, checked in the database on every request).",
+    )
 
     # Live updates: server-sent events of new posts and notifications (server/feed/live.py).
     live_poll_s: float = Field(

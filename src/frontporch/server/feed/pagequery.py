@@ -122,14 +122,32 @@ def reader_page(
     limit: int,
 ) -> list[FeedPost]:
     """`posts_page` as one reader sees it, with the reader's own hidden posts."""
+    return _feed_posts(db, reader_id, cells, before, category, limit)
+
+
+def visible_page(
+    db: Session, cells: Sequence[int], before: int | None, category: str | None, limit: int
+) -> list[FeedPost]:
+    """`posts_page` as plain rows: the page every reader of the area shares."""
+    return _feed_posts(db, None, cells, before, category, limit)
+
+
+def _feed_posts(
+    db: Session,
+    reader_id: uuid.UUID | None,
+    cells: Sequence[int],
+    before: int | None,
+    category: str | None,
+    limit: int,
+) -> list[FeedPost]:
     if not cells or limit <= 0:
         return []
     bound = before if before is not None else NO_UPPER_BOUND
     connection = db.connection()
     if connection.dialect.name == "postgresql":
         params = _lateral_params(reader_id, cells, bound, category, limit)
-        rows = connection.execute(_lateral_feed_posts(category is not None), params)
-        return [FeedPost(*row) for row in rows]
+        statement = _lateral_feed_posts(category is not None, reader_id is not None)
+        return [FeedPost(*row) for row in connection.execute(statement, params)]
     if len(cells) <= MERGE_ARMS:  # the whole page in one statement
         sql, values = _newest_statement(reader_id, cells, bound, category, limit)
         raw_rows = _sqlite_rows(connection, _feed_posts_sql(sql), values)
@@ -190,8 +208,8 @@ def _lateral_posts(in_category: bool) -> Select[Post]:
 
 
 @cache
-def _lateral_feed_posts(in_category: bool) -> Select[tuple[Any, ...]]:
-    page = _lateral_page(in_category, with_reader=True).scalar_subquery()
+def _lateral_feed_posts(in_category: bool, with_reader: bool) -> Select[tuple[Any, ...]]:
+    page = _lateral_page(in_category, with_reader).scalar_subquery()
     columns = [POSTS.c[name] for name in FEED_POST_COLUMNS]
     return select(*columns).where(POSTS.c.seq.in_(page)).order_by(POSTS.c.seq.desc())
 

@@ -100,7 +100,7 @@ def _cell_feed(
     posts left out but the reader's own) over a single cell."""
     before_seq = rules.decode_post_cursor(before) if before else None
     wanted = category.value if category else None
-    found = service.posts.feed_page([cell], before_seq, wanted, PAGE_SIZE + 1)
+    found = service.posts.visible_page([cell], before_seq, wanted, PAGE_SIZE + 1)
     found += service.posts.own_hidden(subject.user_id, [cell], before_seq, wanted, PAGE_SIZE + 1)
     found.sort(key=lambda post: post.seq, reverse=True)
     page = found[:PAGE_SIZE]

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from frontporch.server.feed import pagequery, rules
@@ -30,12 +30,45 @@ from frontporch.server.feed.models import (
     PostReport,
 )
 from frontporch.server.feed.pagequery import FeedPost
+from frontporch.server.homes.models import Home
+from frontporch.server.homes.repository import READABLE_HOME
 
 POSTS_COUNTER = "posts"
+CHANGES_COUNTER = "changes"  # raised by triggers on every write to posts (migration 0006)
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderState:
+    """What a feed request needs before it reads a page: the home's cell, the feed's
+    change counter, and whether the reader has hidden posts of their own."""
+
+    cell: int
+    changes: int
+    has_hidden_posts: bool
+
+
+# Built once (parameters `home_id` and `user_id`): every feed request runs it.
+_READER_STATE = select(
+    Home.cell,
+    select(FeedCounter.value).where(FeedCounter.name == CHANGES_COUNTER).scalar_subquery(),
+    exists().where(Post.author_id == bindparam("user_id"), Post.hidden_at.is_not(None)),
+).where(*READABLE_HOME)
 
 
 class CounterMissing(RuntimeError):
     """The `feed_counters` row that numbers posts is missing (the 0003 migration adds it)."""
+
+
+_OWN_HIDDEN = (
+    select(*(Post.__table__.c[name] for name in pagequery.FEED_POST_COLUMNS))
+    .where(
+        Post.author_id == bindparam("author_id"),
+        Post.hidden_at.is_not(None),
+        Post.seq < bindparam("before"),
+    )
+    .order_by(Post.seq.desc())
+)
+_OWN_HIDDEN_IN_CATEGORY = _OWN_HIDDEN.where(Post.category == bindparam("category"))
 
 
 class PostRepository:
@@ -105,6 +138,26 @@ class PostRepository:
         posts in `cells` (authors keep seeing what moderators hid), in one statement."""
         return pagequery.reader_page(self.db, reader_id, cells, before, category, limit)
 
+    def reader_state(self, reader_id: uuid.UUID, home_id: uuid.UUID) -> ReaderState | None:
+        """The reader's home (None unless they belong to it), with the change counter
+        and whether they have hidden posts, in one statement."""
+        row = (
+            self.db.connection()
+            .execute(_READER_STATE, {"home_id": home_id, "user_id": reader_id})
+            .one_or_none()
+        )
+        if row is None:
+            return None
+        if row[1] is None:
+            raise CounterMissing("feed_counters has no 'changes' row; run the migrations")
+        return ReaderState(int(row[0]), int(row[1]), bool(row[2]))
+
+    def visible_page(
+        self, cells: Sequence[int], before: int | None, category: str | None, limit: int
+    ) -> list[FeedPost]:
+        """`feed_page` as plain rows: what every reader of the area sees."""
+        return pagequery.visible_page(self.db, cells, before, category, limit)
+
     def own_hidden(
         self,
         author_id: uuid.UUID,
@@ -112,17 +165,27 @@ class PostRepository:
         before: int | None,
         category: str | None,
         limit: int,
-    ) -> list[Post]:
+    ) -> list[FeedPost]:
         """The author's own hidden posts in `cells` below `before`, newest first: authors
         keep seeing what moderators hid, marked as hidden."""
-        statement = select(Post).where(
-            Post.author_id == author_id, Post.hidden_at.is_not(None), Post.cell.in_(cells)
-        )
-        if before is not None:
-            statement = statement.where(Post.seq < before)
+        # An author has few hidden posts (`ix_posts_hidden_author` holds only those): read
+        # them newest first and keep the ones in the area, rather than bind every cell.
+        values = {
+            "author_id": author_id,
+            "before": before if before is not None else pagequery.NO_UPPER_BOUND,
+        }
+        statement = _OWN_HIDDEN
         if category is not None:
-            statement = statement.where(Post.category == category)
-        return list(self.db.scalars(statement.order_by(Post.seq.desc()).limit(limit)))
+            statement, values["category"] = _OWN_HIDDEN_IN_CATEGORY, category
+        area = set(cells)
+        found = []
+        for row in self.db.connection().execute(statement, values):
+            post = FeedPost(*row)
+            if post.cell in area:
+                found.append(post)
+                if len(found) == limit:
+                    break
+        return found
 
     def delete(self, post: Post) -> None:
         """Delete a post; comments, reports, notifications and history go with it."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -21,7 +21,7 @@ from frontporch.server.accounts.models import Role
 from frontporch.server.accounts.subject import AuthSubject
 from frontporch.server.context import ServerContext
 from frontporch.server.db import after_commit
-from frontporch.server.feed import rules
+from frontporch.server.feed import pagecache, rules
 from frontporch.server.feed.agencies import AgencyRepository
 from frontporch.server.feed.errors import (
     AgencyRequired,
@@ -241,18 +241,63 @@ class FeedService:
         """The newest posts within `radius_mi` of one of the caller's homes, hidden posts
         left out (except the caller's own, marked hidden), after the `before` cursor."""
         home = self.own_home(subject, home_id)
-        cells = rules.area_cells(home.cell, radius_mi)
-        before_seq = rules.decode_post_cursor(before) if before else None
         wanted = category.value if category else None
-        found = self.posts.reader_page(subject.user_id, cells, before_seq, wanted, limit + 1)
+        before_seq = rules.decode_post_cursor(before) if before else None
+        return self._page(subject, home.cell, radius_mi, wanted, before_seq, limit)
+
+    def feed_page(
+        self,
+        subject: AuthSubject,
+        home_id: uuid.UUID,
+        radius_mi: float,
+        category: rules.Category | None,
+        before: str | None,
+        limit: int,
+        render: Callable[[Sequence[PostView]], list[pagecache.RenderedPost]],
+    ) -> pagecache.RenderedPage:
+        """`feed`, its posts rendered by `render`: the visible posts from the process's
+        page cache while the feed has not changed (feed/pagecache.py), the caller's own
+        hidden posts merged in per request."""
+        before_seq = rules.decode_post_cursor(before) if before else None
+        # First the change counter, then the page: a kept page is never older than its tag.
+        state = self.posts.reader_state(subject.user_id, home_id)
+        if state is None:
+            raise UnknownHome()
+        wanted = category.value if category else None
+        cells = rules.area_cells(state.cell, radius_mi)
+        viewer = rules.Viewer(subject.user_id, subject.is_operator, (state.cell,))
+        key = pagecache.PageKey(state.cell, radius_mi, wanted, before_seq, limit)
+        pages = self.context.feed_pages
+        page = pages.get(key, state.changes)
+        if page is None:
+            found = self.posts.visible_page(cells, before_seq, wanted, limit + 1)
+            views = self.views(viewer, found[:limit], state.cell)
+            page = pagecache.RenderedPage(tuple(render(views)), len(found) > limit)
+            pages.put(key, state.changes, page)
+        if state.has_hidden_posts:  # rare: shown to their author only, marked hidden
+            own = self.posts.own_hidden(subject.user_id, cells, before_seq, wanted, limit + 1)
+            page = page.merged(render(self.views(viewer, own, state.cell)), limit)
+        return page
+
+    def _page(
+        self,
+        subject: AuthSubject,
+        home_cell: int,
+        radius_mi: float,
+        category: str | None,
+        before_seq: int | None,
+        limit: int,
+    ) -> FeedPage:
+        cells = rules.area_cells(home_cell, radius_mi)
+        found = self.posts.reader_page(subject.user_id, cells, before_seq, category, limit + 1)
         page = found[:limit]
         more = len(found) > limit
         next_cursor = rules.encode_post_cursor(page[-1].seq) if more and page else None
         # Read from this one home: distances are measured from it, and whether a post
         # is readable is settled by the query, so the caller's other homes (`viewer`,
         # a query) are not needed.
-        viewer = rules.Viewer(subject.user_id, subject.is_operator, (home.cell,))
-        return FeedPage(self.views(viewer, page, home.cell), next_cursor)
+        viewer = rules.Viewer(subject.user_id, subject.is_operator, (home_cell,))
+        return FeedPage(self.views(viewer, page, home_cell), next_cursor)
 
     def readable(self, subject: AuthSubject, post_id: uuid.UUID) -> tuple[rules.Viewer, Post]:
         """The caller and a post it may read; PostNotFound otherwise."""

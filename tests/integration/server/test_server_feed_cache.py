@@ -1,0 +1,220 @@
+"""Feed pages kept in memory (feed/pagecache.py): a kept page is served again only while
+the database's change counter has not moved, and every kind of change moves it — a post,
+a comment, hiding, restoring, deleting, a deleted account's cascade, an agency renamed,
+and a write by another connection (another process) the app never hears of. What is
+served from memory is byte for byte what the models render, `mine` set per reader and
+the reader's own hidden posts merged in."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from alembic import command
+from sqlalchemy import text
+
+from feed_tools import agency_member, feed, miles_from, post, resident_at, user_id
+from frontporch.server.accounts.models import Role, User
+from frontporch.server.accounts.subject import AuthSubject
+from frontporch.server.db import make_engine
+from frontporch.server.feed.schemas import FeedOut, PostOut
+from frontporch.server.feed.service import FeedService
+from frontporch.server.migrations import alembic_config, upgrade_to_head
+from homes_tools import CHICAGO, add_home
+from server_harness import ServerHarness
+
+NEARBY = miles_from(CHICAGO, 0.5, 45)
+CHANGES = "SELECT value FROM feed_counters WHERE name = 'changes'"
+
+
+def _changes(server: ServerHarness) -> int:
+    with server.app.state.server.engine.connect() as connection:
+        value = connection.execute(text(CHANGES)).scalar_one()
+    return int(value)
+
+
+def _kept(server: ServerHarness) -> int:
+    return len(server.app.state.server.feed_pages)
+
+
+def _titles(page: Any) -> list[str]:
+    return [item["title"] for item in page["posts"]]
+
+
+def test_a_kept_page_is_served_until_anything_in_it_changes(server: ServerHarness) -> None:
+    poster, poster_home = resident_at(server, NEARBY)
+    reader, reader_home = resident_at(server)
+    first = post(poster, poster_home, "Ladder left against a fence")
+    post(poster, poster_home, "Porch light out")
+
+    page = feed(reader, reader_home)
+    assert _titles(page) == ["Porch light out", "Ladder left against a fence"]
+    assert _kept(server) == 1
+    assert feed(reader, reader_home) == page  # from memory, the same answer
+
+    def moved(step: str, before: int) -> int:
+        after = _changes(server)
+        assert after > before, step
+        return after
+
+    count = _changes(server)
+    post(poster, poster_home, "Found keys by the mailbox")
+    count = moved("a new post", count)
+    assert _titles(feed(reader, reader_home))[0] == "Found keys by the mailbox"
+
+    comment = reader.client.post(f"/api/posts/{first['id']}/comments", json={"body": "Mine!"})
+    assert comment.status_code == 201
+    count = moved("a comment", count)
+    counts = {item["title"]: item["comment_count"] for item in feed(reader, reader_home)["posts"]}
+    assert counts["Ladder left against a fence"] == 1
+
+    operator = server.account(Role.OPERATOR, mfa_on=True)
+    moderation = f"/api/moderation/posts/{first['id']}"
+    hidden = operator.client.post(f"{moderation}/hide", json={"reason": "Shows a face"})
+    assert hidden.status_code == 200
+    count = moved("hiding", count)
+    assert "Ladder left against a fence" not in _titles(feed(reader, reader_home))
+
+    assert operator.client.post(f"{moderation}/restore", json={"reason": "Blurred"}).is_success
+    count = moved("restoring", count)
+    assert "Ladder left against a fence" in _titles(feed(reader, reader_home))
+
+    assert poster.client.delete(f"/api/posts/{first['id']}").status_code == 204
+    count = moved("deleting", count)
+    assert "Ladder left against a fence" not in _titles(feed(reader, reader_home))
+
+    # Another process writes: this app hears nothing of it but the counter.
+    with server.app.state.server.engine.begin() as connection:
+        connection.execute(text("UPDATE posts SET title = 'Porch light fixed'"))
+    count = moved("a write by another connection", count)
+    assert "Porch light fixed" in _titles(feed(reader, reader_home))
+
+
+def test_a_deleted_account_and_a_renamed_agency_reach_kept_pages(server: ServerHarness) -> None:
+    reader, reader_home = resident_at(server)
+    operator = server.account(Role.OPERATOR, mfa_on=True)
+    officer = agency_member(server, operator, "Lakeview Police District")
+    made = officer.client.post(
+        "/api/posts",
+        json={
+            "category": "safety",
+            "title": "Road closed for repairs",
+            "body": "Until Friday.",
+            "latitude": NEARBY[0],
+            "longitude": NEARBY[1],
+        },
+    )
+    assert made.status_code == 201, made.text
+    poster, poster_home = resident_at(server, NEARBY)
+    post(poster, poster_home, "Lost cat")
+
+    authors = [item["author"]["label"] for item in feed(reader, reader_home)["posts"]]
+    assert authors == ["Neighbor", "Lakeview Police District"]
+    with server.app.state.server.engine.begin() as connection:
+        connection.execute(text("UPDATE agencies SET name = 'Lakeview District (CPD)'"))
+    authors = [item["author"]["label"] for item in feed(reader, reader_home)["posts"]]
+    assert authors == ["Neighbor", "Lakeview District (CPD)"]
+
+    with server.app.state.server.engine.begin() as connection:  # cascades to their posts
+        connection.execute(
+            text("DELETE FROM users WHERE id = :id"),
+            {"id": uuid.UUID(user_id(poster)).hex if _is_sqlite(server) else user_id(poster)},
+        )
+    assert _titles(feed(reader, reader_home)) == ["Road closed for repairs"]
+
+
+def _is_sqlite(server: ServerHarness) -> bool:
+    return bool(server.app.state.server.engine.dialect.name == "sqlite")
+
+
+def test_readers_of_one_cell_share_a_page_with_their_own_view_of_it(
+    server: ServerHarness,
+) -> None:
+    author, author_home = resident_at(server)
+    neighbor = server.account()
+    neighbor_home = str(add_home(neighbor, "Next door", CHICAGO)["id"])
+    post(author, author_home, "Block party Saturday", category="community")
+    made = post(author, author_home, "Flyer names a neighbor", category="community")
+    post(neighbor, neighbor_home, "Tools to lend", category="community")
+    operator = server.account(Role.OPERATOR, mfa_on=True)
+    hide = f"/api/moderation/posts/{made['id']}/hide"
+    assert operator.client.post(hide, json={"reason": "Names a neighbor"}).status_code == 200
+
+    seen_by_neighbor = feed(neighbor, neighbor_home)
+    assert _titles(seen_by_neighbor) == ["Tools to lend", "Block party Saturday"]
+    assert [item["mine"] for item in seen_by_neighbor["posts"]] == [True, False]
+    assert _kept(server) == 1
+
+    # The author reads the same kept page, with their hidden post merged in for them.
+    seen_by_author = feed(author, author_home)
+    assert _kept(server) == 1
+    assert [
+        (p["title"], p["mine"], p["hidden"], p["hidden_reason"]) for p in seen_by_author["posts"]
+    ] == [
+        ("Tools to lend", False, False, None),
+        ("Flyer names a neighbor", True, True, "Names a neighbor"),
+        ("Block party Saturday", True, False, None),
+    ]
+
+    # Byte for byte what the models render for each reader, page after page.
+    for account, home in ((neighbor, neighbor_home), (author, author_home)):
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"home_id": home, "limit": 1}
+            if cursor:
+                params["before"] = cursor
+            served = account.client.get("/api/feed", params=params)
+            assert served.status_code == 200
+            assert served.content == _rendered(server, account.client, params)
+            cursor = json.loads(served.content)["next"]
+            if cursor is None:
+                break
+
+
+def _rendered(server: ServerHarness, client: Any, params: dict[str, Any]) -> bytes:
+    """The page as `FeedService.feed` and the models render it, bypassing the cache."""
+    account_id = client.get("/api/account").json()["id"]
+    context = server.app.state.server
+    with context.sessions() as db:
+        user = db.get(User, uuid.UUID(account_id))
+        assert user is not None
+        subject = AuthSubject(user=user)
+        page = FeedService(db, context).feed(
+            subject, uuid.UUID(params["home_id"]), 2.0, None, params.get("before"), params["limit"]
+        )
+        out = FeedOut(posts=[PostOut.of(view) for view in page.posts], next=page.next_cursor)
+    return out.model_dump_json().encode()
+
+
+def test_the_change_counter_migration_goes_down_and_up_again(database_url: str) -> None:
+    upgrade_to_head(database_url)
+    engine = make_engine(database_url)
+    try:
+
+        def counters() -> set[str]:
+            with engine.connect() as connection:
+                rows = connection.execute(text("SELECT name FROM feed_counters"))
+                return {row[0] for row in rows}
+
+        def touching_no_row_counts() -> bool:
+            with engine.begin() as connection:
+                before = connection.execute(text(CHANGES)).scalar()
+                connection.execute(text("UPDATE posts SET title = title"))  # no rows: no-op
+                connection.execute(text("DELETE FROM agencies WHERE name = 'nobody'"))
+                return connection.execute(text(CHANGES)).scalar() != before
+
+        assert counters() == {"posts", "changes"}
+        with engine.connect() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0005")
+            connection.commit()
+        assert counters() == {"posts"}
+        upgrade_to_head(engine)
+        assert counters() == {"posts", "changes"}
+        # Per row on SQLite: statements that touch no row leave it alone there;
+        # PostgreSQL's triggers fire once per statement, rows or not.
+        assert touching_no_row_counts() == (engine.dialect.name == "postgresql")
+    finally:
+        engine.dispose()
