@@ -121,7 +121,7 @@ class ServerSettings(BaseSettings):
         1024,
         ge=0,
         le=65536,
-        description="Feed pages kept in memory per process (about 15 KB each; 0: none). A "
+        description="Feed pages kept in memory per process (about 20 KB each; 0: none). A "
         "page is served from memory only while no post anywhere has changed since it was "
         "read (one counter, checked in the database on every request).",
     )

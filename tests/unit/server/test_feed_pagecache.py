@@ -24,12 +24,16 @@ READER = uuid.UUID(int=2)
 
 def _post(seq: int, *, author: uuid.UUID = AUTHOR, mine: bool = False,
           hidden: bool = False) -> RenderedPost:  # fmt: skip
-    model = PostOut(
+    return rendered(seq, author, _model(seq, mine=mine, hidden=hidden))
+
+
+def _model(seq: int, *, mine: bool = False, hidden: bool = False) -> PostOut:
+    return PostOut(
         id=uuid.UUID(int=1000 + seq),
         url=f"/posts/{seq}",
         category=rules.Category.COMMUNITY,
         category_label=rules.Category.COMMUNITY.label,
-        title=f'Post «{seq}» "quoted"',
+        title=f'Post «{seq}», a title with "mine":true,"mine":false in it',
         body="Ünïcode and\nnew lines",
         created_at=datetime(2026, 11, 29, 12, seq % 60, tzinfo=UTC),
         area=f"{CELL:x}",
@@ -40,7 +44,6 @@ def _post(seq: int, *, author: uuid.UUID = AUTHOR, mine: bool = False,
         hidden=hidden,
         hidden_reason="Names a neighbor" if hidden else None,
     )
-    return rendered(seq, author, model)
 
 
 def _page(*seqs: int, more: bool = False) -> RenderedPage:
@@ -80,18 +83,16 @@ def test_the_least_recently_used_pages_go_first_and_hidden_ones_are_never_kept()
 
 
 def test_a_page_reads_as_the_models_json_with_mine_set_per_reader() -> None:
-    own = _post(2, author=READER)
-    page = RenderedPage((_post(3), own, _post(1)), more=True)
-    served = page.json_for(READER)
-    models = [post.model for post in page.posts]
-    models[1] = models[1].model_copy(update={"mine": True})
-    expected = FeedOut(posts=models, next=rules.encode_post_cursor(1))
-    assert served == expected.model_dump_json().encode()
-    assert [item["mine"] for item in json.loads(page.json_for(AUTHOR))["posts"]] == [
-        True,
-        False,
-        True,
-    ]
+    page = RenderedPage((_post(3), rendered(2, READER, _model(2, mine=True)), _post(1)), more=True)
+    for reader, mine in ((READER, [False, True, False]), (AUTHOR, [True, False, True])):
+        models = [
+            _model(seq).model_copy(update={"mine": m})
+            for seq, m in zip((3, 2, 1), mine, strict=True)
+        ]
+        expected = FeedOut(posts=models, next=rules.encode_post_cursor(1))
+        assert page.json_for(reader) == expected.model_dump_json().encode()
+    titles = [item["title"] for item in json.loads(page.json_for(READER))["posts"]]
+    assert titles[0] == 'Post «3», a title with "mine":true,"mine":false in it'
     assert json.loads(RenderedPage((), False).json_for(READER)) == {"posts": [], "next": None}
 
 

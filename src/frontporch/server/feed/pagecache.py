@@ -48,18 +48,33 @@ class PageKey:
 
 @dataclass(frozen=True, slots=True)
 class RenderedPost:
-    """A post's JSON as rendered once, and its model to render it again for a reader
-    for whom `mine` differs."""
+    """A post's JSON, rendered once and kept in two pieces around the value of its
+    `mine` field, which each reader gets filled in for themselves."""
 
     seq: int
     author_id: uuid.UUID
-    model: PostOut
-    json: bytes
+    hidden: bool
+    head: bytes  # up to and including `"mine":`
+    tail: bytes  # after the value
+
+    def json_for(self, reader_id: uuid.UUID) -> bytes:
+        """The post's JSON as `reader_id` sees it."""
+        return self.head + (b"true" if self.author_id == reader_id else b"false") + self.tail
+
+
+MINE = b',"mine":'
 
 
 def rendered(seq: int, author_id: uuid.UUID, model: PostOut) -> RenderedPost:
     """A post rendered to JSON once."""
-    return RenderedPost(seq, author_id, model, model.model_dump_json().encode())
+    text = model.model_dump_json().encode()
+    # `"mine"` is a top-level field; the quotes inside string values are escaped, so
+    # this sequence occurs exactly once, where the field is.
+    at = text.index(MINE) + len(MINE)
+    value = b"true" if model.mine else b"false"
+    if not text.startswith(value, at) or text.count(MINE) != 1:
+        raise ValueError("a post's JSON must hold one top-level 'mine' field")
+    return RenderedPost(seq, author_id, model.hidden, text[:at], text[at + len(value) :])
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +87,7 @@ class RenderedPage:
     @property
     def all_visible(self) -> bool:
         """Whether the page holds no hidden post (only such pages are shared)."""
-        return not any(post.model.hidden for post in self.posts)
+        return not any(post.hidden for post in self.posts)
 
     def merged(self, others: Sequence[RenderedPost], limit: int) -> RenderedPage:
         """This page with `others` (newest first, at most `limit` + 1 of them, from the
@@ -82,16 +97,9 @@ class RenderedPage:
 
     def json_for(self, reader_id: uuid.UUID) -> bytes:
         """The page's JSON (`FeedOut`) as `reader_id` sees it."""
-        parts = []
-        for post in self.posts:
-            mine = post.author_id == reader_id
-            if post.model.mine == mine:
-                parts.append(post.json)
-            else:
-                again = post.model.model_copy(update={"mine": mine})
-                parts.append(again.model_dump_json().encode())
+        parts = b",".join(post.json_for(reader_id) for post in self.posts)
         cursor = rules.encode_post_cursor(self.posts[-1].seq) if self.more and self.posts else None
-        return b'{"posts":[' + b",".join(parts) + b'],"next":' + json.dumps(cursor).encode() + b"}"
+        return b'{"posts":[' + parts + b'],"next":' + json.dumps(cursor).encode() + b"}"
 
 
 class FeedPageCache:
