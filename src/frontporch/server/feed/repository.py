@@ -4,9 +4,11 @@ Reads that serve a caller take a `rules.Viewer` and return only what it may read
 (`rules.can_read`), so a handler cannot forget access control; a post the caller may
 not read is simply not found. Moderation reads serve operators only and say so.
 
-**The feed query** (`feed_page`, `reader_page`): one statement per page on PostgreSQL
-(LATERAL over the area's cells), merged per-cell arms on SQLite; `pagequery` has it,
-with the plans and measurements.
+**The feed query** (`feed_page`, `visible_page`, `reader_page`): one statement per page
+on PostgreSQL (LATERAL over the area's cells), merged per-cell arms on SQLite;
+`pagequery` has it, with the plans and measurements. `reader_state` is what every feed
+request reads first: the reader's home, the change counter the page cache is checked
+against, and whether the reader has hidden posts of their own.
 """
 
 from __future__ import annotations
