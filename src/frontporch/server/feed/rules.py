@@ -73,6 +73,9 @@ CATEGORY_LABELS = {
 # -- areas ------------------------------------------------------------------------------
 
 
+# A cell's centre never changes, and every uncached feed page measures from the reader's
+# cell to each of its posts' cells (two H3 look-ups each); 65,536 centres take ~12 MB.
+@lru_cache(maxsize=65536)
 def _center(cell: int) -> geo.LatLng:
     return geo.cell_center(geo.int_to_cell(cell))
 
