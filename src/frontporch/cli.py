@@ -297,6 +297,52 @@ def server_grant_role(
     typer.echo(f"role set to {chosen.value}")
 
 
+@server_app.command("sweep-blobs")
+def server_sweep_blobs(
+    ctx: typer.Context,
+    grace_hours: Annotated[
+        float, typer.Option(min=0.1, help="Leave unreferenced blobs younger than this.")
+    ] = 1.0,
+    dry_run: Annotated[bool, typer.Option(help="Only say what would be removed.")] = False,
+) -> None:
+    """Remove post media that no post refers to (left by a crash mid-upload or mid-delete).
+
+    Safe while the server runs; run it from cron, e.g. daily.
+    """
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy.exc import OperationalError
+
+    from frontporch.server.app import build_blobs
+    from frontporch.server.blobs import BlobError
+    from frontporch.server.db import make_engine, make_sessionmaker
+    from frontporch.server.feed.sweep import describe, sweep_media
+    from frontporch.server.migrations import current_revision, head_revision
+    from frontporch.server.settings import SettingsError
+
+    settings = _server_settings(ctx)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        if current_revision(engine) != head_revision():
+            fail("the database schema is not current: run `frontporch server migrate` first")
+        report = sweep_media(
+            make_sessionmaker(engine),
+            build_blobs(settings),
+            datetime.now(UTC),
+            timedelta(hours=grace_hours),
+            dry_run,
+        )
+    except (BlobError, SettingsError) as exc:
+        fail(str(exc))
+    except OperationalError as exc:
+        fail(f"cannot use the database: {exc.orig}")
+    finally:
+        engine.dispose()
+    for blob in report.orphans:
+        typer.echo(f"{'would remove' if dry_run else 'removed'} {blob.key} ({blob.size} bytes)")
+    typer.echo(describe(report, dry_run))
+
+
 @server_app.command("log-key")
 def server_log_key(
     ctx: typer.Context,

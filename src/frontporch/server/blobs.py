@@ -16,6 +16,9 @@ import contextlib
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -32,6 +35,15 @@ class BlobNotFound(BlobError):
 
 class BlobRangeError(BlobError):
     """A byte range that cannot be served from this blob (HTTP 416)."""
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    """A stored blob as a listing names it."""
+
+    key: str
+    size: int
+    modified: datetime  # when it was last written (UTC)
 
 
 class BlobStore(Protocol):
@@ -65,12 +77,24 @@ class BlobStore(Protocol):
         """
         ...
 
+    def list(self, prefix: str) -> Iterator[BlobInfo]:
+        """Every blob whose key starts with `prefix` (an area, such as `posts/`), in no
+        particular order."""
+        ...
+
 
 def check_key(key: str) -> str:
     """`key` if it is a well-formed blob key (lowercase path segments, no '..'), else BlobError."""
     if not _KEY.match(key) or ".." in key:
         raise BlobError(f"malformed blob key {key!r}")
     return key
+
+
+def check_prefix(prefix: str) -> str:
+    """`prefix` if it is a blob key's first segment and its slash (`posts/`), else BlobError."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*/", prefix):
+        raise BlobError(f"malformed blob key prefix {prefix!r}")
+    return prefix
 
 
 def check_range(start: int, end_inclusive: int) -> None:
@@ -150,3 +174,18 @@ class FilesystemBlobStore:
                 return handle.read(last - first + 1)
         except _MISSING as exc:
             raise BlobNotFound(f"no blob {key!r}") from exc
+
+    def list(self, prefix: str) -> Iterator[BlobInfo]:
+        """Every blob under `prefix`; half-written temporary files are not blobs."""
+        top = self.root / check_prefix(prefix)
+        for folder, _, names in os.walk(top):
+            for name in names:
+                path = Path(folder) / name
+                key = path.relative_to(self.root).as_posix()
+                if not _KEY.match(key):  # `.tmp-…` files of a write in progress
+                    continue
+                try:
+                    stat = path.stat()
+                except FileNotFoundError:  # deleted while listing
+                    continue
+                yield BlobInfo(key, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC))

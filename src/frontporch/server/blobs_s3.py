@@ -12,7 +12,9 @@ service fails a request in seconds rather than hanging it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 import boto3
@@ -29,9 +31,11 @@ from pydantic import SecretStr
 
 from frontporch.server.blobs import (
     BlobError,
+    BlobInfo,
     BlobNotFound,
     BlobRangeError,
     check_key,
+    check_prefix,
     check_range,
 )
 
@@ -193,6 +197,22 @@ class S3BlobStore:
             Range=f"bytes={start}-{end_inclusive}",
         )
         return self._read_body(key, response)
+
+    def list(self, prefix: str) -> Iterator[BlobInfo]:
+        """Every blob under `prefix` (the store's own key prefix taken off)."""
+        start = f"{self._prefix}/" if self._prefix else ""
+        pages = iter(
+            self._client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.options.bucket, Prefix=start + check_prefix(prefix)
+            )
+        )
+        while True:
+            page = self._call("list", None, lambda: next(pages, None))
+            if page is None:
+                return
+            for item in page.get("Contents", []):
+                key = str(item["Key"])[len(start) :]
+                yield BlobInfo(key, int(item["Size"]), item["LastModified"].astimezone(UTC))
 
     def _read_body(self, key: str, response: dict[str, Any]) -> bytes:
         try:

@@ -32,6 +32,7 @@ def _operations(store: S3BlobStore) -> list[Callable[[], object]]:
         lambda: store.size(KEY),
         lambda: store.exists(KEY),
         lambda: store.delete(KEY),
+        lambda: list(store.list("clips/")),
         store.check,
     ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,35 @@ def test_unsatisfiable_ranges(store: BlobStore, start: int, end: int) -> None:
     store.put(KEY, b"0123456789")
     with pytest.raises(BlobRangeError):
         store.get_range(KEY, start, end)
+
+
+def test_a_listing_names_each_blob_under_the_prefix_once(store: BlobStore) -> None:
+    store.put("posts/aa11", b"clip one")
+    store.put("posts/bb22", b"")
+    store.put("evidence/cc33", b"not a post")
+    listed = {blob.key: blob for blob in store.list("posts/")}
+    assert set(listed) == {"posts/aa11", "posts/bb22"}
+    assert (listed["posts/aa11"].size, listed["posts/bb22"].size) == (8, 0)
+    now = datetime.now(UTC)
+    for blob in listed.values():
+        assert blob.modified.tzinfo is not None
+        assert abs(now - blob.modified) < timedelta(minutes=5)
+    assert list(store.list("nothing/")) == []
+    for bad in ("posts", "../", "posts/aa11", "Posts/"):
+        with pytest.raises(BlobError):
+            list(store.list(bad))
+
+
+def test_a_listing_leaves_out_a_write_in_progress(tmp_path: Path) -> None:
+    store = FilesystemBlobStore(tmp_path / "blobs")
+    store.put("posts/aa11", b"clip")
+    (tmp_path / "blobs" / "posts" / ".tmp-half-written").write_bytes(b"cl")
+    assert [blob.key for blob in store.list("posts/")] == ["posts/aa11"]
+
+
+def test_a_listing_past_one_page_of_the_s3_api(s3: S3Server) -> None:
+    store = s3.store(s3.new_bucket(), prefix="frontporch")
+    keys = {f"posts/{number:04d}" for number in range(1_005)}  # S3 pages hold 1,000
+    for key in keys:
+        store.put(key, b"x")
+    assert {blob.key for blob in store.list("posts/")} == keys
