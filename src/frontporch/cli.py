@@ -321,7 +321,10 @@ def server_sweep_blobs(
     from frontporch.server.settings import SettingsError
 
     settings = _server_settings(ctx)
-    engine = make_engine(settings.resolved_database_url)
+    url = settings.resolved_database_url
+    if url.startswith("sqlite") and not settings.data_dir.is_dir():
+        fail(f"no server data in {settings.data_dir}: pass the server's --data-dir or --settings")
+    engine = make_engine(url)
     try:
         if current_revision(engine) != head_revision():
             fail("the database schema is not current: run `frontporch server migrate` first")
