@@ -1,7 +1,8 @@
-"""The feed page as one reader reads it (`PostRepository.reader_page`, feed/pagequery.py):
-the same pages as a plain reading of the rules — visible posts, plus the reader's own
-hidden ones — at every radius (one statement, and the 5-mile area's several on SQLite),
-with and without a category, page after page; and each row as the ORM reads the post."""
+"""The feed page as one reader reads it (`PostRepository.reader_page`: the visible page of
+feed/pagequery.py with the reader's own hidden posts merged in): the same pages as a
+plain reading of the rules — visible posts, plus the reader's own hidden ones — at
+every radius (one statement, and the 5-mile area's several on SQLite), with and without
+a category, page after page; and each row as the ORM reads the post."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The feed query: a page of a home's feed on PostgreSQL and on SQLite (the SQL behind
-`PostRepository.feed_page` and `reader_page`).
+`PostRepository.visible_page`).
 
 A page is the `limit` newest visible posts whose cell is one of the home's area cells
 (39 at 2 miles, 269 at 5), numbered below the cursor. The plain query, `cell IN (…)
@@ -28,11 +28,10 @@ cells × limit, never by the size of the table.
   statements of `MERGE_ARMS` cells, against 2.5 ms per cell and 1.4 ms for one
   statement of all 269 arms.
 
-A reader also sees their own hidden posts (marked hidden): on both databases one more
-arm, a probe of `ix_posts_hidden_author (author_id, seq) WHERE hidden_at IS NOT NULL`,
-which finds nothing for almost every reader. The page's posts are read as `FeedPost`
-rows, in the same statement. Both paths are covered by every feed test, which runs on
-both databases.
+The page's posts are read as `FeedPost` rows, in the same statement. A reader's own
+hidden posts (shown to them, marked hidden) are not part of it: `PostRepository`
+merges them in, so that pages without them can be shared (feed/pagecache.py). Both
+paths are covered by every feed test, which runs on both databases.
 """
 
 from __future__ import annotations
@@ -48,18 +47,14 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    CompoundSelect,
     Connection,
     Integer,
     Select,
     String,
-    Uuid,
-    any_,
     bindparam,
     func,
     select,
     true,
-    union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
@@ -98,61 +93,26 @@ class FeedPost:
 FEED_POST_COLUMNS = tuple(field.name for field in fields(FeedPost))
 
 
-def posts_page(
-    db: Session, cells: Sequence[int], before: int | None, category: str | None, limit: int
-) -> list[Post]:
-    """Up to `limit` visible posts in `cells` numbered below `before`, newest first."""
-    if not cells or limit <= 0:
-        return []
-    bound = before if before is not None else NO_UPPER_BOUND
-    connection = db.connection()
-    if connection.dialect.name == "postgresql":
-        params = _lateral_params(None, cells, bound, category, limit)
-        return list(db.scalars(_lateral_posts(category is not None), params))
-    seqs = _newest_seqs(connection, None, cells, bound, category, limit)
-    return list(db.scalars(_BY_SEQ, {"seqs": seqs})) if seqs else []
-
-
-def reader_page(
-    db: Session,
-    reader_id: uuid.UUID,
-    cells: Sequence[int],
-    before: int | None,
-    category: str | None,
-    limit: int,
-) -> list[FeedPost]:
-    """`posts_page` as one reader sees it, with the reader's own hidden posts."""
-    return _feed_posts(db, reader_id, cells, before, category, limit)
-
-
 def visible_page(
     db: Session, cells: Sequence[int], before: int | None, category: str | None, limit: int
 ) -> list[FeedPost]:
-    """`posts_page` as plain rows: the page every reader of the area shares."""
-    return _feed_posts(db, None, cells, before, category, limit)
-
-
-def _feed_posts(
-    db: Session,
-    reader_id: uuid.UUID | None,
-    cells: Sequence[int],
-    before: int | None,
-    category: str | None,
-    limit: int,
-) -> list[FeedPost]:
+    """Up to `limit` visible posts in `cells` numbered below `before`, newest first, as
+    plain rows: the page every reader of the area shares."""
     if not cells or limit <= 0:
         return []
     bound = before if before is not None else NO_UPPER_BOUND
     connection = db.connection()
     if connection.dialect.name == "postgresql":
-        params = _lateral_params(reader_id, cells, bound, category, limit)
-        statement = _lateral_feed_posts(category is not None, reader_id is not None)
+        params: dict[str, Any] = {"cells": list(cells), "before": bound, "limit": limit}
+        if category is not None:
+            params["category"] = category
+        statement = _lateral_feed_posts(category is not None)
         return [FeedPost(*row) for row in connection.execute(statement, params)]
     if len(cells) <= MERGE_ARMS:  # the whole page in one statement
-        sql, values = _newest_statement(reader_id, cells, bound, category, limit)
+        sql, values = _newest_statement(cells, bound, category, limit)
         raw_rows = _sqlite_rows(connection, _feed_posts_sql(sql), values)
     else:
-        seqs = _newest_seqs(connection, reader_id, cells, bound, category, limit)
+        seqs = _newest_seqs(connection, cells, bound, category, limit)
         marks = ", ".join("?" * len(seqs))
         raw_rows = _sqlite_rows(connection, _feed_posts_sql(marks), seqs) if seqs else []
     conversions = _conversions(connection.dialect)
@@ -164,9 +124,9 @@ def _feed_posts(
 
 
 @cache
-def _lateral_page(in_category: bool, with_reader: bool) -> Select[tuple[int]]:
-    """The seqs of PostgreSQL's page, with the reader's own hidden posts when
-    `with_reader`; parameters cells, before, limit (, category, reader)."""
+def _lateral_feed_posts(in_category: bool) -> Select[tuple[Any, ...]]:
+    """PostgreSQL's page as `FeedPost` columns; parameters cells, before, limit (,
+    category)."""
     cells = bindparam("cells", type_=ARRAY(BigInteger))
     before, limit = bindparam("before", type_=BigInteger), bindparam("limit", type_=Integer)
     in_area: list[ColumnElement[bool]] = [POSTS.c.seq < before]
@@ -180,62 +140,19 @@ def _lateral_page(in_category: bool, with_reader: bool) -> Select[tuple[int]]:
         .limit(limit)
         .lateral("newest")
     )
-    found: Select[tuple[int]] | CompoundSelect[tuple[int]] = (
+    candidates = (
         select(newest_in_cell.c.seq).select_from(area).join(newest_in_cell, true())
-    )
-    if with_reader:
-        own_hidden = (
-            select(POSTS.c.seq)
-            .where(
-                POSTS.c.author_id == bindparam("reader", type_=Uuid),
-                POSTS.c.hidden_at.is_not(None),
-                POSTS.c.cell == any_(cells),
-                *in_area,
-            )
-            .order_by(POSTS.c.seq.desc())
-            .limit(limit)
-            .subquery("own_hidden")
-        )
-        found = union_all(found, select(own_hidden.c.seq))
-    candidates = found.subquery("found")
-    return select(candidates.c.seq).order_by(candidates.c.seq.desc()).limit(limit)
-
-
-@cache
-def _lateral_posts(in_category: bool) -> Select[Post]:
-    page = _lateral_page(in_category, with_reader=False).scalar_subquery()
-    return select(Post).where(Post.seq.in_(page)).order_by(Post.seq.desc())
-
-
-@cache
-def _lateral_feed_posts(in_category: bool, with_reader: bool) -> Select[tuple[Any, ...]]:
-    page = _lateral_page(in_category, with_reader).scalar_subquery()
+    ).subquery("found")
+    page = select(candidates.c.seq).order_by(candidates.c.seq.desc()).limit(limit)
     columns = [POSTS.c[name] for name in FEED_POST_COLUMNS]
-    return select(*columns).where(POSTS.c.seq.in_(page)).order_by(POSTS.c.seq.desc())
-
-
-def _lateral_params(
-    reader_id: uuid.UUID | None,
-    cells: Sequence[int],
-    bound: int,
-    category: str | None,
-    limit: int,
-) -> dict[str, Any]:
-    params: dict[str, Any] = {"cells": list(cells), "before": bound, "limit": limit}
-    if category is not None:
-        params["category"] = category
-    if reader_id is not None:
-        params["reader"] = reader_id
-    return params
+    return (
+        select(*columns).where(POSTS.c.seq.in_(page.scalar_subquery())).order_by(POSTS.c.seq.desc())
+    )
 
 
 # -- SQLite --------------------------------------------------------------------------------
 # Through the driver's cursor, on the session's connection: in-process, SQLAlchemy's
 # own execute would cost more than the statement.
-
-_BY_SEQ = (
-    select(Post).where(Post.seq.in_(bindparam("seqs", expanding=True))).order_by(Post.seq.desc())
-)
 
 # One cell's visible posts, newest first, straight from the index (`INDEXED BY`: a
 # planner holding statistics may prefer to walk `seq` and filter, which reads the whole
@@ -251,71 +168,27 @@ CELL_ARM_IN_CATEGORY = (
 
 
 def _newest_statement(
-    reader_id: uuid.UUID | None,
-    cells: Sequence[int],
-    bound: int,
-    category: str | None,
-    limit: int,
+    cells: Sequence[int], bound: int, category: str | None, limit: int
 ) -> tuple[str, list[Any]]:
-    """The `limit` newest seqs of `cells` (and of the reader's own hidden posts there)
-    as one merged compound statement, and its parameters."""
+    """The `limit` newest seqs of `cells` as one merged compound statement, and its
+    parameters."""
     in_category = category is not None
     arms = [CELL_ARM_IN_CATEGORY if in_category else CELL_ARM] * len(cells)
     values: list[Any] = []
     for cell in cells:
         values += (cell, category, bound) if in_category else (cell, bound)
-    if reader_id is not None:
-        arm, arm_values = _own_hidden_statement(reader_id, cells, bound, category, None)
-        arms.append(arm)
-        values += arm_values
     values.append(limit)
     return " UNION ALL ".join(arms) + " ORDER BY 1 DESC LIMIT ?", values
 
 
-def _own_hidden_statement(
-    reader_id: uuid.UUID,
-    cells: Sequence[int],
-    bound: int,
-    category: str | None,
-    limit: int | None,
-) -> tuple[str, list[Any]]:
-    """The reader's own hidden posts in `cells`: an arm of the page's statement, or
-    (given a `limit`) a statement of its own."""
-    # `ix_posts_hidden_author` holds hidden posts only: for almost every reader, the
-    # probe finds nothing at all.
-    in_category = " AND category = ?" if category is not None else ""
-    marks = ", ".join("?" * len(cells))
-    sql = (  # fixed fragments only; every value is bound
-        "SELECT seq FROM posts INDEXED BY ix_posts_hidden_author WHERE author_id = ? "  # noqa: S608
-        f"AND hidden_at IS NOT NULL AND seq < ?{in_category} AND cell IN ({marks})"
-    )
-    # Uuid columns are stored on SQLite as 32 hex digits (SQLAlchemy's Uuid).
-    values: list[Any] = [reader_id.hex, bound]
-    if category is not None:
-        values.append(category)
-    values += cells
-    if limit is None:
-        return sql, values
-    return sql + " ORDER BY seq DESC LIMIT ?", [*values, limit]
-
-
 def _newest_seqs(
-    connection: Connection,
-    reader_id: uuid.UUID | None,
-    cells: Sequence[int],
-    bound: int,
-    category: str | None,
-    limit: int,
+    connection: Connection, cells: Sequence[int], bound: int, category: str | None, limit: int
 ) -> list[int]:
-    """The seqs of the page, newest first: one statement per `MERGE_ARMS` cells, and
-    one for the reader's own hidden posts in all of them."""
+    """The seqs of the page, newest first: one statement per `MERGE_ARMS` cells."""
     found: list[int] = []
     for start in range(0, len(cells), MERGE_ARMS):
         chunk = cells[start : start + MERGE_ARMS]
-        sql, values = _newest_statement(None, chunk, bound, category, limit)
-        found += [int(row[0]) for row in _sqlite_rows(connection, sql, values)]
-    if reader_id is not None:
-        sql, values = _own_hidden_statement(reader_id, cells, bound, category, limit)
+        sql, values = _newest_statement(chunk, bound, category, limit)
         found += [int(row[0]) for row in _sqlite_rows(connection, sql, values)]
     return heapq.nlargest(limit, found)
 

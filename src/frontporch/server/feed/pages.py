@@ -100,13 +100,7 @@ def _cell_feed(
     posts left out but the reader's own) over a single cell."""
     before_seq = rules.decode_post_cursor(before) if before else None
     wanted = category.value if category else None
-    found = service.posts.visible_page([cell], before_seq, wanted, PAGE_SIZE + 1)
-    found += service.posts.own_hidden(subject.user_id, [cell], before_seq, wanted, PAGE_SIZE + 1)
-    found.sort(key=lambda post: post.seq, reverse=True)
-    page = found[:PAGE_SIZE]
-    more = len(found) > PAGE_SIZE
-    next_cursor = rules.encode_post_cursor(page[-1].seq) if more and page else None
-    return FeedPage(service.views(service.viewer(subject), page, home.cell), next_cursor)
+    return service.cells_page(subject, home.cell, [cell], wanted, before_seq, PAGE_SIZE)
 
 
 @feed_pages.get("/feed")
@@ -141,7 +135,7 @@ def feed_page(
     else:
         page = _cell_feed(service, subject, home, chosen, category, before)
     wanted = category.value if category else None
-    window = service.posts.feed_page(area, None, wanted, MAP_WINDOW)
+    window = service.posts.visible_page(area, None, wanted, MAP_WINDOW)
     params = {
         "home_id": home.id if len(homes) > 1 else None,
         "radius_mi": f"{radius_mi:g}" if radius_mi != rules.DEFAULT_RADIUS_MI else None,

@@ -4,15 +4,17 @@ Reads that serve a caller take a `rules.Viewer` and return only what it may read
 (`rules.can_read`), so a handler cannot forget access control; a post the caller may
 not read is simply not found. Moderation reads serve operators only and say so.
 
-**The feed query** (`feed_page`, `visible_page`, `reader_page`): one statement per page
-on PostgreSQL (LATERAL over the area's cells), merged per-cell arms on SQLite;
-`pagequery` has it, with the plans and measurements. `reader_state` is what every feed
+**The feed query** (`visible_page`): one statement per page on PostgreSQL (LATERAL over
+the area's cells), merged per-cell arms on SQLite; `pagequery` has it, with the plans
+and measurements. A reader's own hidden posts (`own_hidden`) are merged in by
+`reader_page`, or per request over a cached page. `reader_state` is what every feed
 request reads first: the reader's home, the change counter the page cache is checked
 against, and whether the reader has hidden posts of their own.
 """
 
 from __future__ import annotations
 
+import heapq
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -117,16 +119,12 @@ class PostRepository:
             select(Post).where(Post.hub_id == hub_id, Post.client_ref == client_ref)
         ).one_or_none()
 
-    def feed_page(
-        self,
-        cells: Sequence[int],
-        before: int | None,
-        category: str | None,
-        limit: int,
-    ) -> list[Post]:
-        """Up to `limit` visible posts in `cells` numbered below `before`, newest first
-        (the plans are in `pagequery`)."""
-        return pagequery.posts_page(self.db, cells, before, category, limit)
+    def visible_page(
+        self, cells: Sequence[int], before: int | None, category: str | None, limit: int
+    ) -> list[FeedPost]:
+        """Up to `limit` visible posts in `cells` numbered below `before`, newest first:
+        what every reader of the area sees (the plans are in `pagequery`)."""
+        return pagequery.visible_page(self.db, cells, before, category, limit)
 
     def reader_page(
         self,
@@ -136,9 +134,11 @@ class PostRepository:
         category: str | None,
         limit: int,
     ) -> list[FeedPost]:
-        """`feed_page` as one reader sees it, as plain rows: with the reader's own hidden
-        posts in `cells` (authors keep seeing what moderators hid), in one statement."""
-        return pagequery.reader_page(self.db, reader_id, cells, before, category, limit)
+        """`visible_page` as one reader sees it: with the reader's own hidden posts in
+        `cells` (authors keep seeing what moderators hid), the `limit` newest of both."""
+        found = self.visible_page(cells, before, category, limit)
+        found += self.own_hidden(reader_id, cells, before, category, limit)
+        return heapq.nlargest(limit, found, key=lambda post: post.seq)
 
     def reader_state(self, reader_id: uuid.UUID, home_id: uuid.UUID) -> ReaderState | None:
         """The reader's home (None unless they belong to it), with the change counter
@@ -153,12 +153,6 @@ class PostRepository:
         if row[1] is None:
             raise CounterMissing("feed_counters has no 'changes' row; run the migrations")
         return ReaderState(int(row[0]), int(row[1]), bool(row[2]))
-
-    def visible_page(
-        self, cells: Sequence[int], before: int | None, category: str | None, limit: int
-    ) -> list[FeedPost]:
-        """`feed_page` as plain rows: what every reader of the area sees."""
-        return pagequery.visible_page(self.db, cells, before, category, limit)
 
     def own_hidden(
         self,

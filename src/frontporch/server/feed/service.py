@@ -243,7 +243,8 @@ class FeedService:
         home = self.own_home(subject, home_id)
         wanted = category.value if category else None
         before_seq = rules.decode_post_cursor(before) if before else None
-        return self._page(subject, home.cell, radius_mi, wanted, before_seq, limit)
+        cells = rules.area_cells(home.cell, radius_mi)
+        return self.cells_page(subject, home.cell, cells, wanted, before_seq, limit)
 
     def feed_page(
         self,
@@ -279,16 +280,17 @@ class FeedService:
             page = page.merged(render(self.views(viewer, own, state.cell)), limit)
         return page
 
-    def _page(
+    def cells_page(
         self,
         subject: AuthSubject,
         home_cell: int,
-        radius_mi: float,
+        cells: Sequence[int],
         category: str | None,
         before_seq: int | None,
         limit: int,
     ) -> FeedPage:
-        cells = rules.area_cells(home_cell, radius_mi)
+        """A page of the posts in `cells` as the caller sees them from the home in
+        `home_cell` (their own hidden posts included, marked hidden)."""
         found = self.posts.reader_page(subject.user_id, cells, before_seq, category, limit + 1)
         page = found[:limit]
         more = len(found) > limit
