@@ -66,12 +66,15 @@ def sweep_media(
             else:
                 report.orphans.append(blob)
     if not dry_run:
-        for blob in report.orphans:
-            # Asked again just before removing: a post may name it since the listing.
-            if blob.key in _referenced(sessions, [blob.key]):
-                continue
-            blobs.delete(blob.key)
-            log.info("removed media blob %s (%d bytes): no post refers to it", blob.key, blob.size)
+        for batch in _batches(report.orphans, BATCH):
+            # Asked again just before removing: a post may name one since the listing.
+            named = _referenced(sessions, [blob.key for blob in batch])
+            for blob in batch:
+                if blob.key not in named:
+                    blobs.delete(blob.key)
+                    log.info(
+                        "removed media blob %s (%d bytes): no post names it", blob.key, blob.size
+                    )
     return report
 
 
