@@ -25,6 +25,7 @@ from frontporch.hub.config import HubConfig, parse_config
 from frontporch.hub.livefeed import LiveFeed
 from frontporch.hub.ports import CameraStatus, ClipUnavailable, LiveCursor, LiveUpdate
 from frontporch.hub.store import (
+    ApiToken,
     Event,
     EventPage,
     InvalidCursorError,
@@ -79,8 +80,8 @@ def make_event(
 
 @dataclass
 class FakeStore:
-    """The StorePort in memory: events, segments, outages, publications, settings and
-    sessions."""
+    """The StorePort in memory: events, segments, outages, publications, settings,
+    sessions and API tokens."""
 
     events: dict[str, Event] = field(default_factory=dict)
     segment_list: list[Segment] = field(default_factory=list)
@@ -88,6 +89,7 @@ class FakeStore:
     settings: dict[str, str] = field(default_factory=dict)
     sessions: dict[str, Session] = field(default_factory=dict)
     publications: dict[str, Publication] = field(default_factory=dict)
+    api_tokens: dict[str, ApiToken] = field(default_factory=dict)
 
     def add_event(self, event: Event) -> None:
         self.events[event.id] = event
@@ -185,6 +187,27 @@ class FakeStore:
         for token_hash in expired:
             del self.sessions[token_hash]
         return len(expired)
+
+    def create_api_token(
+        self, token_id: str, token_hash: str, name: str, scope: str, created: float
+    ) -> ApiToken:
+        if token_id in self.api_tokens or self.get_api_token(token_hash) is not None:
+            raise ValueError("token exists")  # the real store's keys refuse it too
+        self.api_tokens[token_id] = ApiToken(token_id, token_hash, name, scope, created, None)
+        return self.api_tokens[token_id]
+
+    def get_api_token(self, token_hash: str) -> ApiToken | None:
+        return next((t for t in self.api_tokens.values() if t.token_hash == token_hash), None)
+
+    def list_api_tokens(self) -> list[ApiToken]:
+        return sorted(self.api_tokens.values(), key=lambda t: (-t.created, t.id))
+
+    def touch_api_token(self, token_id: str, now: float) -> None:
+        if token_id in self.api_tokens:
+            self.api_tokens[token_id] = replace(self.api_tokens[token_id], last_used=now)
+
+    def delete_api_token(self, token_id: str) -> bool:
+        return self.api_tokens.pop(token_id, None) is not None
 
 
 @dataclass

@@ -191,3 +191,63 @@ def test_owner_signs_in_browses_and_plays_a_clip(
         assert errors == []
     finally:
         context.close()
+
+
+def _tab_to(page: Page, selector: str, limit: int = 40) -> None:
+    """Press Tab, as a keyboard user does, until the element matching `selector` has focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    pytest.fail(f"Tab never reached {selector}")
+
+
+def _band(page: Page, box: dict[str, float], pad: int) -> np.ndarray:
+    """A screenshot of `box` grown by `pad` pixels on every side."""
+    clip = {
+        "x": box["x"] - pad,
+        "y": box["y"] - pad,
+        "width": box["width"] + 2 * pad,
+        "height": box["height"] + 2 * pad,
+    }
+    image = cv2.imdecode(np.frombuffer(page.screenshot(clip=clip), np.uint8), cv2.IMREAD_COLOR)
+    return np.asarray(image, dtype=np.int16)
+
+
+@pytest.mark.parametrize(
+    ("path", "target", "around"),
+    [
+        ("/", 'a.tile-link[href="/cameras/front"]', "li.tile:first-child"),
+        ("/events/e-porch-1", 'a[href$="/snapshot.jpg"]', 'img[alt="Best snapshot of this event"]'),
+    ],
+    ids=["camera tile", "best snapshot"],
+)
+def test_keyboard_focus_shows_a_ring_that_is_not_clipped(
+    browser: Browser, base_url: str, path: str, target: str, around: str
+) -> None:
+    """A focus ring drawn outside a box that clips its content (the tile), or around a link
+    whose box is empty (the snapshot), is invisible: look at the pixels, not the CSS."""
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    page = context.new_page()
+    try:
+        page.goto(base_url + "/login", wait_until="domcontentloaded")
+        page.get_by_label("Password").fill(OWNER_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(base_url + "/", wait_until="domcontentloaded")
+        page.goto(base_url + path, wait_until="load")
+        page.wait_for_function("() => [...document.images].every(i => i.complete)")
+        box = page.locator(around).bounding_box()
+        assert box is not None
+        pad = 8
+        before = _band(page, box, pad)
+        _tab_to(page, target)
+        after = _band(page, box, pad)
+        changed = np.abs(after - before).max(axis=2) > 40
+        # Only the edge matters (the picture inside may be a live view): a band from
+        # `pad` outside to 4 px inside the element's box.
+        edge = np.ones(changed.shape, bool)
+        edge[pad + 4 : -(pad + 4), pad + 4 : -(pad + 4)] = False
+        perimeter = 2 * (box["width"] + box["height"])
+        assert (changed & edge).sum() > perimeter, "a visible ring goes round the element"
+    finally:
+        context.close()

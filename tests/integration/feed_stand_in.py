@@ -5,7 +5,8 @@ body (python-multipart), and is served over real HTTP (`server_live.serving`):
 
 - `Authorization: Bearer <credential>`; any other credential answers 401;
 - fields `category` (the feed's six), `title` (≤ 120), `body` (≤ 5000), `client_ref`,
-  file `media` (`video/mp4` or `image/jpeg`, ≤ `max_media` bytes: else 413);
+  file `media` (`video/mp4` or `image/jpeg`, ≤ `max_media` bytes: else 413), and with a
+  clip an optional file `poster` (`image/jpeg`): the frame the feed shows before playing;
 - 201 `{"id", "url": "/posts/<id>"}` for a new post, 200 with the same post when this
   `client_ref` was published before; field problems answer 422 `{"error", "detail", "field"}`.
 
@@ -48,6 +49,8 @@ class ReceivedPost:
     media_type: str
     filename: str
     request_type: str
+    poster: bytes | None = None
+    poster_type: str | None = None
 
 
 @dataclass
@@ -77,7 +80,11 @@ class FeedStandIn:
             if not isinstance(media, UploadFile):
                 return _error(422, "invalid post", "media is missing", "media")
             data = await media.read()
-            problem = _problem(text, media.content_type or "")
+            poster = form.get("poster")
+            if poster is not None and not isinstance(poster, UploadFile):
+                return _error(422, "invalid post", "poster must be a file", "poster")
+            poster_data = await poster.read() if poster is not None else None
+            problem = _problem(text, media.content_type or "", poster)
             if problem is not None:
                 return _error(422, "invalid post", *problem)
             if len(data) > self.max_media:
@@ -93,6 +100,8 @@ class FeedStandIn:
                 media_type=media.content_type or "",
                 filename=media.filename or "",
                 request_type=request.headers.get("content-type", ""),
+                poster=poster_data,
+                poster_type=poster.content_type if poster is not None else None,
             )
             self.uploads.append(received)
             if existing is None:
@@ -106,7 +115,9 @@ class FeedStandIn:
         return app
 
 
-def _problem(text: dict[str, str], media_type: str) -> tuple[str, str] | None:
+def _problem(
+    text: dict[str, str], media_type: str, poster: UploadFile | None
+) -> tuple[str, str] | None:
     """(detail, field) of the first field problem, or None."""
     if text.get("category") not in CATEGORIES:
         return "unknown category", "category"
@@ -118,6 +129,8 @@ def _problem(text: dict[str, str], media_type: str) -> tuple[str, str] | None:
         return "client_ref is missing", "client_ref"
     if media_type not in ("video/mp4", "image/jpeg"):
         return f"media of type {media_type!r} is not accepted", "media"
+    if poster is not None and (poster.content_type != "image/jpeg" or media_type != "video/mp4"):
+        return "a poster is a JPEG, sent only with a clip", "poster"
     return None
 
 

@@ -202,7 +202,7 @@ def test_rtsp_to_a_closed_port_reports_without_credentials(readers: list[InputRe
         ("rtsp://admin:p@ss/w#rd@cam.lan/s", "rtsp://***@cam.lan/s"),
         (
             "http://cam/snap.cgi?user=a&password=b&ch=1",
-            "http://cam/snap.cgi?user=***&password=***&ch=1",
+            "http://cam/snap.cgi?user=***&password=***&ch=***",
         ),
         ("rtsp://10.0.0.5/live", "rtsp://10.0.0.5/live"),
         ("/var/video/front door.mp4", "/var/video/front door.mp4"),

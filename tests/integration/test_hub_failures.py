@@ -143,8 +143,9 @@ def web_answers(hub: Hub) -> dict[str, str]:
     """What the hub's web API says about the cameras, as JSON text."""
     set_owner_password(hub.store, OWNER_PASSWORD)
     with TestClient(create_hub_app(hub.config, hub.store, hub)) as client:
-        answers = {"/healthz": client.get("/healthz").text}
+        assert client.get("/healthz").json() == {"status": "ok"}, "no camera names to strangers"
         sign_in(client)
+        answers = {"/healthz": client.get("/healthz").text}
         for path in ("/api/cameras", *(f"/api/cameras/{n}/stats" for n in hub.slots)):
             response = client.get(path)
             assert response.status_code == 200, response.text

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import av
@@ -115,6 +116,41 @@ def test_a_clip_is_posted_with_its_fields_and_masked_video(
     assert len(frames) == 45
     assert all(masked_mean(f) < 8 and open_mean(f) > 60 for f in frames)
     assert list(tmp_path.iterdir()) == [], "the rendered copy is cleaned up"
+
+
+def test_a_clip_goes_with_its_poster_frame_masked_like_a_shared_snapshot(
+    feed: FeedStandIn, link: ServerLink, clip: Path, snapshot: Path, tmp_path: Path
+) -> None:
+    draft = PostDraft.of("crime", "Car broken into")
+    publish_event(link, footage(clip, snapshot), draft, choice=MediaChoice.clip, workdir=tmp_path)
+    [received] = feed.uploads
+    assert received.media_type == "video/mp4"
+    assert received.poster_type == "image/jpeg"
+    assert received.poster is not None
+    assert received.poster[:3] == b"\xff\xd8\xff"
+    poster = cv2.imdecode(np.frombuffer(received.poster, np.uint8), cv2.IMREAD_COLOR)
+    assert poster.shape[:2] == (180, 320)
+    assert masked_mean(poster) < 8
+    assert open_mean(poster) > 140
+    assert b"Exif" not in received.poster[:64]
+
+
+def test_no_poster_without_a_snapshot_nor_with_a_shared_snapshot(
+    feed: FeedStandIn, link: ServerLink, clip: Path, snapshot: Path, tmp_path: Path
+) -> None:
+    draft = PostDraft.of("crime", "Car broken into")
+    publish_event(link, footage(clip, None), draft, workdir=tmp_path)
+    publish_event(
+        link,
+        replace(footage(clip, snapshot), event_id="another-event"),
+        draft,
+        choice=MediaChoice.snapshot,
+        workdir=tmp_path,
+    )
+    assert [(u.media_type, u.poster) for u in feed.uploads] == [
+        ("video/mp4", None),
+        ("image/jpeg", None),
+    ]
 
 
 def test_publishing_again_returns_the_same_post(

@@ -45,15 +45,36 @@ def _fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     cheap_password_hashing(monkeypatch)
 
 
+BOX_GREEN = (60, 200, 60)  # BGR: the colour the camera worker outlines objects in
+
+
+def jpeg(image: np.ndarray) -> bytes:
+    ok, encoded = cv2.imencode(".jpg", image)
+    assert ok
+    return bytes(encoded)
+
+
+def green_pixels(image: np.ndarray) -> int:
+    """Pixels of the detector's box colour (what a clean picture must not have)."""
+    b, g, r = (image[..., i].astype(int) for i in range(3))
+    return int(((g > 150) & (g - b > 80) & (g - r > 80)).sum())
+
+
 @pytest.fixture(scope="module")
 def media(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A real H.264 clip and a snapshot JPEG of the same 320×180 picture size."""
+    """A real H.264 clip and a snapshot of the same 320×180 picture size, as the hub
+    keeps it: the owner's copy with the detector's box and score drawn in the unmasked
+    half, and the clean copy beside it."""
     base = tmp_path_factory.mktemp("web-media")
     clip = make_h264(base / "e1.mp4", seconds=2, fps=15, size=(320, 180))
-    ok, encoded = cv2.imencode(".jpg", np.full((180, 320, 3), 150, np.uint8))
-    assert ok
+    clean = np.full((180, 320, 3), 150, np.uint8)
+    annotated = clean.copy()
+    cv2.rectangle(annotated, (200, 40), (290, 170), BOX_GREEN, 2)
+    cv2.putText(annotated, "person 91%", (200, 34), cv2.FONT_HERSHEY_SIMPLEX, 0.45, BOX_GREEN)
+    assert green_pixels(annotated) > 300
     snapshot = base / "e1.jpg"
-    snapshot.write_bytes(bytes(encoded))
+    snapshot.write_bytes(jpeg(annotated))
+    (base / "e1.clean.jpg").write_bytes(jpeg(clean))
     return clip, snapshot
 
 
@@ -213,6 +234,7 @@ def test_the_preview_is_the_masked_snapshot_for_the_owner_only(
     image = cv2.imdecode(np.frombuffer(response.content, np.uint8), cv2.IMREAD_COLOR)
     assert image[94:, :156].mean() < 8
     assert image[30:, 164:].mean() > 140
+    assert green_pixels(image) == 0, "neighbors never see the detector's box and score"
     assert harness.client().get("/api/events/e1/public-snapshot.jpg").status_code == 401
 
 
@@ -248,6 +270,11 @@ def test_publishing_from_the_page_uploads_once_and_shows_the_post(
     assert received.client_ref == "e1"
     assert received.title == "Someone tried the car doors"
     assert received.media_type == "video/mp4"
+    assert received.poster is not None, "a shared clip goes with its poster frame"
+    poster = cv2.imdecode(np.frombuffer(received.poster, np.uint8), cv2.IMREAD_COLOR)
+    assert poster[94:, :156].mean() < 8, "privacy masks are burned into the poster"
+    assert poster[30:, 164:].mean() > 140
+    assert green_pixels(poster) == 0, "the poster is the clean frame"
     record = harness.store.get_publication("e1")
     assert record is not None
     assert record.url == f"{server_url}/posts/{received.post_id}"
@@ -278,6 +305,9 @@ def test_the_api_publishes_and_then_answers_with_the_same_post(
     assert again.json()["already_published"] is True
     assert len(feed.uploads) == 1
     assert feed.uploads[0].media_type == "image/jpeg"
+    assert feed.uploads[0].poster is None
+    shared = cv2.imdecode(np.frombuffer(feed.uploads[0].media, np.uint8), cv2.IMREAD_COLOR)
+    assert green_pixels(shared) == 0, "the shared snapshot is the clean frame"
 
 
 def test_the_servers_refusal_reaches_the_page_and_the_api(
@@ -319,22 +349,85 @@ def test_a_revoked_pairing_tells_the_owner_to_pair_again(
     assert feed.uploads == []
 
 
-def test_the_owners_mistakes_are_named_on_the_form(
+class _Text(HTMLParser):
+    """The text a reader sees (no attributes, no scripts)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def field_error(html: str, control: str) -> str:
+    """The message shown next to a form control (its aria-describedby error)."""
+    found = re.search(rf'id="{control}-error"[^>]*>(.*?)</', html, re.S)
+    assert found is not None, f"no error shown for {control}"
+    return " ".join(found.group(1).split())
+
+
+def test_every_mistake_on_the_form_is_named_at_once_in_words(
     owner: tuple[TestClient, str], paired: ServerLink, feed: FeedStandIn
 ) -> None:
     client, csrf = owner
-    page = client.post("/events/e1/publish", data=form(csrf, title="   "))
+    page = client.post("/events/e1/publish", data=form(csrf, category="", title=""))
     assert page.status_code == 400
-    assert "Title: give the post a title" in page.text
-    page = client.post("/events/e1/publish", data=form(csrf, category="gossip"))
-    assert page.status_code == 400
-    assert "choose a category" in page.text
+    assert field_error(page.text, "post-category") == "Choose a category."
+    assert field_error(page.text, "post-title") == "Give the post a title."
+    for control in ("post-category", "post-title"):
+        assert re.search(rf'id="{control}"[^>]*aria-invalid="true"', page.text), control
+        assert re.search(rf'id="{control}"[^>]*aria-describedby="[^"]*{control}-error', page.text)
+    assert not re.search(r'id="post-body"[^>]*aria-invalid', page.text)
+    summary = re.search(r'<div class="alert"[^>]*id="share-errors".*?</div>', page.text, re.S)
+    assert summary is not None, "an error summary leads the form"
+    assert 'href="#post-category"' in summary.group(0)
+    assert 'href="#post-title"' in summary.group(0)
+    assert "novalidate" in page.text, "the browser must not stop at its first complaint"
+    gossip = client.post("/events/e1/publish", data=form(csrf, category="gossip"))
+    assert gossip.status_code == 400
+    assert field_error(gossip.text, "post-category") == "Choose a category."
+    for text in (visible_text(page.text), visible_text(gossip.text)):
+        assert "Suspicious activity" in text
+        assert "Lost and found pets" in text
+        assert "suspicious_activity" not in text
+        assert "lost_and_found" not in text
     api = client.post(
         "/api/events/e1/publish",
-        json={"category": "gossip", "title": "x"},
+        json={"category": "gossip", "title": " "},
         headers={"X-CSRF-Token": csrf},
     )
     assert api.status_code == 422
+    assert {problem["field"] for problem in api.json()["detail"]} == {"category", "title"}
+    assert feed.uploads == []
+
+
+def test_a_blank_title_gets_one_message_however_it_is_blank(
+    owner: tuple[TestClient, str], paired: ServerLink, feed: FeedStandIn
+) -> None:
+    client, csrf = owner
+    on_page = set()
+    in_api = set()
+    for title in ("", "   ", "\t\r\n "):
+        page = client.post("/events/e1/publish", data=form(csrf, title=title))
+        assert page.status_code == 400
+        on_page.add(field_error(page.text, "post-title"))
+        api = client.post(
+            "/api/events/e1/publish",
+            json={"category": "crime", "title": title},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert api.status_code == 422
+        [problem] = api.json()["detail"]
+        in_api.add((problem["field"], problem["message"]))
+    assert on_page == {"Give the post a title."}
+    assert in_api == {("title", "give the post a title")}
     assert feed.uploads == []
 
 

@@ -311,7 +311,8 @@ def test_openapi_documents_every_json_endpoint_with_a_model(client: TestClient) 
         method = next(iter(route.methods - {"HEAD"})).lower()
         assert route.response_model is not None, route.path
         operation = schema["paths"][route.path][method]
-        content = operation["responses"]["200"]["content"]["application/json"]
+        success = str(route.status_code or 200)
+        content = operation["responses"][success]["content"]["application/json"]
         assert content["schema"], route.path
     for path in ("/api/events/{event_id}/clip.mp4", "/api/cameras/{name}/live.mjpeg", "/metrics"):
         assert path in schema["paths"]

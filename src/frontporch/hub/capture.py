@@ -22,8 +22,9 @@ Hazards, and the FFmpeg options that address them:
   holding packets back for analysis; `allowed_media_types=video` skips audio setup.
 - URLs carry credentials (`rtsp://user:password@camera/`). FFmpeg puts the URL into its
   error text, so messages are built here from the error's `strerror` and the URL passes
-  through `redact_url` first; FFmpeg exceptions are not chained (`from None`) so the raw
-  URL cannot reach a log through a traceback.
+  through `redact_url` first (`hub/redact.py`, the one place that decides); FFmpeg
+  exceptions are not chained (`from None`) so the raw URL cannot reach a log through a
+  traceback.
 - Any failure (refused connection, EOF of a live stream, a burst of corrupt packets, a
   timeout) closes the input and reopens it with exponential backoff: 1 s doubling up to
   `reconnect_max_s`, back to 1 s after a connection that lasted `good_period_s`.
@@ -54,6 +55,7 @@ from av.video.frame import VideoFrame
 from av.video.stream import VideoStream
 
 from frontporch.hub.config import InputConfig
+from frontporch.hub.redact import redact_url as redact_url
 from frontporch.hub.timing import JUMP_S, FrameSampler, RateMeter, WallClock
 
 log = logging.getLogger(__name__)
@@ -65,35 +67,10 @@ FrameSink = Callable[[VideoFrame, float], None]
 
 # A live stream sending this many corrupt packets in a row is reopened.
 MAX_CORRUPT_RUN = 50
-_SECRET_QUERY_KEYS = frozenset(
-    {"password", "pass", "passwd", "pwd", "user", "username", "usr", "token", "key", "auth"}
-)
 
 
 class CaptureError(Exception):
     """An input cannot be opened or read; the message is safe to show (no credentials)."""
-
-
-def redact_url(url: str) -> str:
-    """`url` with `user:password@` and secret-looking query values replaced by `***`.
-
-    Everything between `://` and the *last* `@` is hidden, so a password containing an
-    unescaped `/`, `#` or `@` is hidden too (at the price of the host, in that rare case).
-    """
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return url
-    if "@" in rest:
-        rest = "***@" + rest.rsplit("@", 1)[1]
-    base, qsep, query = rest.partition("?")
-    if qsep:
-        query = "&".join(_redact_query_item(item) for item in query.split("&"))
-    return f"{scheme}://{base}{qsep}{query}"
-
-
-def _redact_query_item(item: str) -> str:
-    key, eq, _ = item.partition("=")
-    return f"{key}=***" if eq and key.lower() in _SECRET_QUERY_KEYS else item
 
 
 class SourceKind(StrEnum):
@@ -160,7 +137,7 @@ def _unknown_host(shown: str, exc: BaseException) -> str | None:
     if getattr(exc, "errno", None) != errno.EIO or source_kind(shown) is SourceKind.file:
         return None
     host = urlsplit(shown).hostname
-    if not host:
+    if not host or "*" in host:  # redaction hid the host along with a secret
         return None
     try:
         socket.getaddrinfo(host, None)

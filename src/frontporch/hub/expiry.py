@@ -3,12 +3,14 @@ already let go of.
 
 Segments are retained by `retention.py`; this module handles what hangs off events:
 - an event older than its camera's `event_days` (measured from its end) is deleted
-  with its snapshot and any cached clip — its footage is past retention too;
+  with its snapshot (both copies, see `snapshots.py`) and any cached clip — its
+  footage is past retention too;
 - a cached clip is a remux of segments, rebuilt on request: one not touched for
   `clip_cache_s` is deleted (the event keeps its row and snapshot).
 Files go first, rows second, as in the janitor: a crash in between leaves a row whose
 files are missing, which the web layer already answers with "not found" or a rebuild.
 Paths come from the index and are confined to the storage root before deleting.
+`delete_event` is the owner's delete (page and API): the same files, then the row.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from pathlib import Path
 
 from frontporch.hub.config import RetainConfig
 from frontporch.hub.janitor import confine
+from frontporch.hub.ports import EventRecord, StorePort
+from frontporch.hub.snapshots import paths_of
 from frontporch.hub.store import Event, HubStore
 
 log = logging.getLogger(__name__)
@@ -53,6 +57,22 @@ def _unlink(root: Path, relative: str | None) -> int:
     return size
 
 
+def delete_event_files(root: Path, event: EventRecord) -> int:
+    """Delete an event's files: its snapshot, the snapshot's clean copy and its cached
+    clip (not the recording, which retention keeps or drops). The bytes freed."""
+    snapshots = paths_of(event.snapshot) if event.snapshot is not None else ()
+    return sum(_unlink(root, relative) for relative in (*snapshots, event.clip))
+
+
+def delete_event(store: StorePort, storage_root: Path, event_id: str) -> bool:
+    """Delete one event and its files (files first); whether it existed."""
+    event = store.get_event(event_id)
+    if event is None:
+        return False
+    delete_event_files(storage_root.resolve(), event)
+    return bool(store.delete_event(event_id))
+
+
 def _expired_events(store: HubStore, camera: str, cutoff: float) -> list[Event]:
     expired: list[Event] = []
     cursor: str | None = None
@@ -77,7 +97,7 @@ def expire_event_media(
     deleted = freed = 0
     for camera, rule in rules.items():
         for event in _expired_events(store, camera, now - rule.event_days * DAY_S):
-            freed += _unlink(root, event.snapshot) + _unlink(root, event.clip)
+            freed += delete_event_files(root, event)
             deleted += store.delete_event(event.id)
     dropped = 0
     clips = root / "clips"

@@ -35,7 +35,10 @@ class EventMessage:
     start: float
     end: float | None
     zones: tuple[str, ...]
-    snapshot_jpeg: bytes | None  # set when the best frame changed
+    # Set when the best frame changed: the owner's copy, with the detector's boxes and
+    # scores drawn in, and the same frame clean, which is what may be shared.
+    snapshot_jpeg: bytes | None
+    clean_jpeg: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)

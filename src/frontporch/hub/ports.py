@@ -112,6 +112,23 @@ class SessionRecord(Protocol):
     def user_agent(self) -> str: ...
 
 
+class ApiTokenRecord(Protocol):
+    """A token for scripts; only the SHA-256 of its secret is stored."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def token_hash(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def scope(self) -> str: ...
+    @property
+    def created(self) -> float: ...
+    @property
+    def last_used(self) -> float | None: ...
+
+
 class StorePort(Protocol):
     """The part of the hub's database the web layer reads and writes."""
 
@@ -186,6 +203,28 @@ class StorePort(Protocol):
 
     def delete_expired_sessions(self, now: float) -> object:
         """Forget every session whose expiry is before `now`."""
+        ...
+
+    def create_api_token(
+        self, token_id: str, token_hash: str, name: str, scope: str, created: float
+    ) -> ApiTokenRecord:
+        """Record a new API token."""
+        ...
+
+    def get_api_token(self, token_hash: str) -> ApiTokenRecord | None:
+        """The API token whose secret has this hash, or None."""
+        ...
+
+    def list_api_tokens(self) -> Sequence[ApiTokenRecord]:
+        """Every API token, newest first."""
+        ...
+
+    def touch_api_token(self, token_id: str, now: float) -> object:
+        """Record that a token was used at `now`."""
+        ...
+
+    def delete_api_token(self, token_id: str) -> bool:
+        """Revoke one API token; whether it existed."""
         ...
 
 

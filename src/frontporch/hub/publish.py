@@ -24,7 +24,9 @@ what to do) and leaves no partial file behind.
 (`hub/link.py`): `POST {server}/api/hub/posts` with the hub's bearer credential and a
 multipart/form-data body (RFC 7578) holding `category`, `title`, `body`, `client_ref`
 (the event id: the server answers 200 with the existing post when this hub already
-published it, 201 when it creates one) and the file `media`. Plain `urllib`, like the
+published it, 201 when it creates one), the file `media` and, with a clip, the file
+`poster`: the event's best snapshot rendered like a shared snapshot (clean, masks burned
+in, no metadata), for the feed to show before the clip plays. Plain `urllib`, like the
 rest of the link; the credential is never logged.
 """
 
@@ -35,7 +37,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,13 @@ from frontporch.hub.masks import Image, apply_privacy_masks, rasterize_masks
 from frontporch.hub.multipart import FilePart, UploadTransport, encode_multipart, post_multipart
 from frontporch.hub.ports import ClipUnavailable
 from frontporch.hub.reencode import CONTAINER_OPTIONS, DEFAULT_LIMITS, RenderLimits, reencode
+from frontporch.sharing_protocol import (
+    MAX_POSTER_BYTES,
+    MEDIA_FIELD,
+    POSTER_FIELD,
+    POSTER_TYPE,
+    UPLOAD_PATH,
+)
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -77,6 +86,7 @@ __all__ = [
     "publish_event",
     "render_public_clip",
     "render_public_snapshot",
+    "title_problem_of",
 ]
 
 log = logging.getLogger(__name__)
@@ -88,6 +98,8 @@ MAX_BODY = 5000
 MAX_MEDIA_BYTES = 64 * 1024 * 1024
 UPLOAD_TIMEOUT_S = 120.0
 PAIR_HINT = "frontporch hub pair --server URL --code CODE"
+CHOOSE_CATEGORY = "choose a category"
+BLANK_TITLE = "give the post a title"
 
 
 class PublishError(Exception):
@@ -95,11 +107,22 @@ class PublishError(Exception):
 
 
 class InvalidPost(PublishError):
-    """A field of the post is not acceptable (here or on the server); `field` names it."""
+    """Fields of the post are not acceptable (here or on the server).
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    `problems` lists every (field, message) found, so a form can name them all at
+    once; `field` is the first one's field (None when the server named none).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        *,
+        problems: Sequence[tuple[str | None, str]] = (),
+    ) -> None:
         super().__init__(message)
-        self.field = field
+        self.problems = list(problems) or [(field, message)]
+        self.field = self.problems[0][0]
 
 
 class FootageUnavailable(PublishError):
@@ -161,22 +184,34 @@ class PostDraft:
         The title's runs of whitespace become single spaces; the text keeps its lines,
         with browser line ends (CRLF) counted as one character.
         """
-        try:
-            kind = Category(category)
-        except ValueError:
-            choices = ", ".join(c.value for c in Category)
-            raise InvalidPost(f"choose a category: one of {choices}", "category") from None
+        problems: list[tuple[str | None, str]] = []
+        kind = next((c for c in Category if c.value == category), None)
+        if kind is None:
+            problems.append(("category", CHOOSE_CATEGORY))
         title = " ".join(title.split())
         body = body.replace("\r\n", "\n").replace("\r", "\n").strip()
-        if not title:
-            raise InvalidPost("give the post a title", "title")
-        if len(title) > MAX_TITLE:
-            raise InvalidPost(
-                f"the title has {len(title)} characters; at most {MAX_TITLE}", "title"
-            )
+        title_problem = title_problem_of(title)
+        if title_problem is not None:
+            problems.append(("title", title_problem))
         if len(body) > MAX_BODY:
-            raise InvalidPost(f"the text has {len(body)} characters; at most {MAX_BODY}", "body")
+            problems.append(("body", f"the text has {len(body)} characters; at most {MAX_BODY}"))
+        if problems or kind is None:
+            raise InvalidPost("; ".join(m for _, m in problems), problems=problems)
         return cls(kind, title, body)
+
+
+def title_problem_of(title: str) -> str | None:
+    """What is wrong with a post title (after tidying its spaces), or None.
+
+    An empty title and one of spaces only get the same message: to the owner both
+    are a missing title.
+    """
+    title = " ".join(title.split())
+    if not title:
+        return BLANK_TITLE
+    if len(title) > MAX_TITLE:
+        return f"the title has {len(title)} characters; at most {MAX_TITLE}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -318,12 +353,14 @@ class EventFootage:
 
 @dataclass(frozen=True)
 class Media:
-    """One file to upload."""
+    """One file to upload; a clip also carries its poster frame (JPEG) when the event has
+    a snapshot to make it from."""
 
     kind: str  # "clip" or "snapshot"
     data: bytes
     content_type: str
     filename: str
+    poster: bytes | None = None
 
 
 def prepare_media(
@@ -347,7 +384,8 @@ def prepare_media(
             except ClipUnavailable as exc:
                 clip_error = str(exc)
             else:
-                return _clip_media(clip, footage.masks, workdir, limits)
+                media = _clip_media(clip, footage.masks, workdir, limits)
+                return replace(media, poster=_poster(footage, limits))
         if footage.snapshot is None:
             raise FootageUnavailable(
                 f"nothing of this event is left to share: {clip_error}, and it has no snapshot"
@@ -360,6 +398,23 @@ def prepare_media(
         raise FootageUnavailable("this event has no snapshot; share its clip instead")
     data = render_public_snapshot(footage.snapshot, footage.masks, limits=limits)
     return Media("snapshot", data, "image/jpeg", "snapshot.jpg")
+
+
+def _poster(footage: EventFootage, limits: RenderLimits) -> bytes | None:
+    """The poster of a shared clip: the event's snapshot as it would be shared (masks
+    burned in), or None without one. A snapshot that cannot be read costs the post its
+    poster, not the clip: the feed then shows the clip's first frame once it loads."""
+    if footage.snapshot is None:
+        return None
+    try:
+        poster = render_public_snapshot(footage.snapshot, footage.masks, limits=limits)
+    except RenderError as exc:
+        log.warning("event %s: shared without a poster: %s", footage.event_id, exc)
+        return None
+    if len(poster) > MAX_POSTER_BYTES:
+        log.warning("event %s: shared without a poster: %d bytes", footage.event_id, len(poster))
+        return None
+    return poster
 
 
 def _clip_media(clip: Path, masks: Sequence[Polygon], workdir: Path, limits: RenderLimits) -> Media:
@@ -457,11 +512,13 @@ def publish_event(
         "body": draft.body,
         "client_ref": footage.event_id,
     }
-    file = FilePart("media", media.filename, media.content_type, media.data)
-    content_type, body = encode_multipart(fields, [file])
+    files = [FilePart(MEDIA_FIELD, media.filename, media.content_type, media.data)]
+    if media.poster is not None:
+        files.append(FilePart(POSTER_FIELD, "poster.jpg", POSTER_TYPE, media.poster))
+    content_type, body = encode_multipart(fields, files)
     try:
         status, answer = transport(
-            f"{link.server_url.rstrip('/')}/api/hub/posts",
+            f"{link.server_url.rstrip('/')}{UPLOAD_PATH}",
             body=body,
             content_type=content_type,
             bearer=link.credential,

@@ -99,6 +99,20 @@ class Publication:
 
 
 @dataclass(frozen=True, slots=True)
+class ApiToken:
+    """A token for scripts (Prometheus, backups): only its hash is stored. `id` is the
+    public handle the owner sees in the list and revokes by; `scope` is what it may
+    reach (`frontporch.hub.web.scopes`); `last_used` is None until first use."""
+
+    id: str
+    token_hash: str
+    name: str
+    scope: str
+    created: float
+    last_used: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class Session:
     """An owner's login session; the token itself is never stored, only its hash."""
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from frontporch.filemodes import private_dir
 from frontporch.hub.clips import ClipError, build_clip
 from frontporch.hub.config import CameraConfig, HubConfig
 from frontporch.hub.expiry import expire_event_media
@@ -44,6 +45,7 @@ from frontporch.hub.messages import (
     WorkerStats,
 )
 from frontporch.hub.ports import CameraStatus, ClipUnavailable, LiveCursor, LiveUpdate
+from frontporch.hub.snapshots import clean_name, snapshot_name, write_atomically
 from frontporch.hub.store import HubStore
 from frontporch.hub.worker import camera_main
 
@@ -81,6 +83,7 @@ class Hub:
         self.recordings = self.root / "recordings"
         self.clips_dir = self.root / "clips"
         self.snapshots_dir = self.root / "snapshots"
+        private_dir(self.root)  # footage and its index: for this user only (filemodes.py)
         for folder in (self.recordings, self.clips_dir, self.snapshots_dir):
             folder.mkdir(parents=True, exist_ok=True)
         self.store = HubStore(self.root / "hub.db")
@@ -309,12 +312,12 @@ class Hub:
             zones=msg.zones,
         )
         if msg.snapshot_jpeg is not None:
-            relative = Path("snapshots") / f"{msg.event_id}.jpg"
-            target = self.root / relative
-            temp = target.with_suffix(".jpg.part")
-            temp.write_bytes(msg.snapshot_jpeg)
-            temp.replace(target)
-            self.store.set_event_media(msg.event_id, snapshot=str(relative))
+            relative = snapshot_name(msg.event_id)
+            # The clean copy first: once the index names the snapshot, sharing finds both.
+            if msg.clean_jpeg is not None:
+                write_atomically(self.root / clean_name(relative), msg.clean_jpeg)
+            write_atomically(self.root / relative, msg.snapshot_jpeg)
+            self.store.set_event_media(msg.event_id, snapshot=relative)
 
     # --- HubRuntime port ---------------------------------------------------------------
 

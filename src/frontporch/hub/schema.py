@@ -84,4 +84,26 @@ CREATE TABLE publications (
 ) WITHOUT ROWID;
 """
 
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, PUBLICATIONS_V2)
+# v3: API tokens for scripts, apart from browser sessions, each with a name, a scope
+# (`metrics`: metrics and read-only status; `owner`: the read API including footage)
+# and its last use. Tokens made before scopes existed were session rows with the user
+# agent 'api token' that could do anything the owner could; they move here as `owner`
+# tokens (their reading keeps working; publishing and deleting now need a browser),
+# with `last_used` taken from their sliding expiry so they expire as they would have.
+API_TOKENS_V3 = """
+CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    scope TEXT NOT NULL CHECK (scope IN ('metrics', 'owner')),
+    created REAL NOT NULL,
+    last_used REAL
+) WITHOUT ROWID;
+INSERT INTO api_tokens (id, token_hash, name, scope, created, last_used)
+    SELECT lower(hex(randomblob(8))), token_hash, 'Token made before scopes', 'owner',
+           created, expires - 2592000.0
+    FROM sessions WHERE user_agent = 'api token';
+DELETE FROM sessions WHERE user_agent = 'api token';
+"""
+
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, PUBLICATIONS_V2, API_TOKENS_V3)

@@ -9,6 +9,7 @@ from types import FrameType
 import typer
 import uvicorn
 
+from frontporch.filemodes import private_dir, restrict_umask, warn_if_exposed
 from frontporch.hub.config import HubConfig
 from frontporch.hub.runtime import build_hub
 from frontporch.hub.web.app import create_hub_app
@@ -26,6 +27,11 @@ def serve(config: HubConfig, banner: str | None = None) -> None:
     # uvicorn shuts down on SIGTERM and then re-raises it; with the default handler the
     # process would die before the cameras close their segments.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    # Footage, snapshots and the index are the household's: every file this process and
+    # its camera workers create is 0600, the data directory 0700 (see filemodes.py).
+    restrict_umask()
+    storage = private_dir(config.storage.path)
+    warn_if_exposed([storage, storage / "hub.db"])
     hub = build_hub(config)
     first_password = ensure_owner_password(hub.store)
     app = create_hub_app(config, hub.store, hub)

@@ -1,5 +1,5 @@
 """The hub's index: one SQLite file for segments, motion, outages, events, publications,
-settings and sessions.
+settings, sessions and API tokens.
 
 Why stdlib `sqlite3` and not SQLAlchemy: the hub is a small embedded device with one
 process and a fixed, small schema; the community server is where SQLAlchemy pays off.
@@ -40,6 +40,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePath, PurePosixPath
 
 from frontporch.hub.records import (
+    ApiToken,
     Event,
     EventPage,
     EventWindow,
@@ -107,6 +108,12 @@ def _event(row: sqlite3.Row) -> Event:
     )
 
 
+def _api_token(row: sqlite3.Row) -> ApiToken:
+    return ApiToken(
+        row["id"], row["token_hash"], row["name"], row["scope"], row["created"], row["last_used"]
+    )
+
+
 def _outage(row: sqlite3.Row) -> Outage:
     return Outage(row["id"], row["camera"], row["start_ts"], row["end_ts"], row["reason"])
 
@@ -126,6 +133,7 @@ def _decode_cursor(cursor: str) -> tuple[float, str]:
 
 
 __all__ = [
+    "ApiToken",
     "Event",
     "EventPage",
     "EventWindow",
@@ -611,3 +619,41 @@ class HubStore:
         """Remove sessions that expired at or before `now`; returns how many."""
         with self._tx() as conn:
             return conn.execute("DELETE FROM sessions WHERE expires <= ?", (now,)).rowcount
+
+    # -- API tokens -----------------------------------------------------------------
+
+    def create_api_token(
+        self, token_id: str, token_hash: str, name: str, scope: str, created: float
+    ) -> ApiToken:
+        """Store a new API token, keyed by the hash of its secret."""
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO api_tokens (id, token_hash, name, scope, created, last_used) "
+                "VALUES (?, ?, ?, ?, ?, NULL)",
+                (token_id, token_hash, name, scope, created),
+            )
+        return ApiToken(token_id, token_hash, name, scope, created, None)
+
+    def get_api_token(self, token_hash: str) -> ApiToken | None:
+        """The API token whose secret has this hash, or None."""
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT * FROM api_tokens WHERE token_hash = ?", (token_hash,)
+            ).fetchone()
+        return None if row is None else _api_token(row)
+
+    def list_api_tokens(self) -> list[ApiToken]:
+        """Every API token, newest first."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT * FROM api_tokens ORDER BY created DESC, id").fetchall()
+        return [_api_token(row) for row in rows]
+
+    def touch_api_token(self, token_id: str, now: float) -> None:
+        """Record that a token was used at `now`."""
+        with self._tx() as conn:
+            conn.execute("UPDATE api_tokens SET last_used = ? WHERE id = ?", (now, token_id))
+
+    def delete_api_token(self, token_id: str) -> bool:
+        """Revoke one API token; returns whether it existed."""
+        with self._tx() as conn:
+            return conn.execute("DELETE FROM api_tokens WHERE id = ?", (token_id,)).rowcount > 0

@@ -175,18 +175,30 @@ class Analysis:
         annotated: np.ndarray | None = None
         if result.changes or t - self._last_live >= 1.0 / LIVE_MAX_FPS:
             annotated = draw_objects(bgr_of(), result)
-        self._report(result.changes, annotated, t)
+        self._report(result.changes, annotated, t, clean=bgr_of)
         if annotated is not None and t - self._last_live >= 1.0 / LIVE_MAX_FPS:
             self._last_live = t
             self.live_seq += 1
             self.send(LiveFrame(self.name, self.live_seq, encode_jpeg(annotated)))
 
     def _report(
-        self, changes: list[EventChange], annotated: np.ndarray | None, t: float | None = None
+        self,
+        changes: list[EventChange],
+        annotated: np.ndarray | None,
+        t: float | None = None,
+        *,
+        clean: Callable[[], np.ndarray] | None = None,
     ) -> None:
+        """Tell the hub about event changes; a new best frame goes with them twice: as the
+        owner sees it (`annotated`) and clean (`clean()`, the frame as filmed), since
+        only the clean one may be shared."""
         for change in changes:
             event = change.event
             new_best = annotated is not None and t is not None and event.best_t == t
+            snapshot = clean_copy = None
+            if new_best and annotated is not None:
+                snapshot = encode_jpeg(annotated)
+                clean_copy = encode_jpeg(clean()) if clean is not None else None
             self.send(
                 EventMessage(
                     camera=self.name,
@@ -197,9 +209,8 @@ class Analysis:
                     start=event.start,
                     end=event.end,
                     zones=tuple(event.zones),
-                    snapshot_jpeg=encode_jpeg(annotated)
-                    if new_best and annotated is not None
-                    else None,
+                    snapshot_jpeg=snapshot,
+                    clean_jpeg=clean_copy,
                 )
             )
 

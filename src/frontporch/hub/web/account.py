@@ -1,4 +1,4 @@
-"""Signing in and out, changing the password and creating API tokens.
+"""Signing in and out, changing the password, and the owner's API tokens.
 
 `/login` is one of the few routes open without a session. It checks a double-submit
 CSRF cookie (so another site cannot sign the browser into the hub) and a per-address
@@ -7,13 +7,14 @@ rate limit before it spends time on argon2.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from frontporch.hub.web.auth import current_owner, require_owner
 from frontporch.hub.web.context import HubContext, client_address, hub_context
+from frontporch.hub.web.errors import WebError, detail_text
 from frontporch.hub.web.pages import render
 from frontporch.hub.web.passwords import (
     MIN_PASSWORD_LENGTH,
@@ -21,14 +22,18 @@ from frontporch.hub.web.passwords import (
     set_owner_password,
     verify_owner_password,
 )
+from frontporch.hub.web.schemas import TokenOut
+from frontporch.hub.web.scopes import SCOPE_DESCRIPTIONS, TokenScope
 from frontporch.hub.web.sessions import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     Owner,
     csrf_for,
+    lockout_message,
     new_token,
     tokens_match,
 )
+from frontporch.hub.web.tokens import token_scope
 
 public = APIRouter(include_in_schema=False)
 protected = APIRouter(include_in_schema=False, dependencies=[Depends(require_owner)])
@@ -102,12 +107,11 @@ def login(
     client = client_address(request)
     wait = context.limiter.retry_after(client)
     if wait is not None:
-        minutes = max(1, round(wait / 60))
         return login_form(
             request,
             context,
             target,
-            error=f"Too many failed attempts. Try again in about {minutes} min.",
+            error=lockout_message(wait),
             status=429,
             headers={"Retry-After": str(wait)},
         )
@@ -135,10 +139,34 @@ def logout(owner: SignedIn, context: Context) -> Response:
     return response
 
 
+def account_view(
+    request: Request, context: HubContext, owner: Owner, status: int = 200, **values: Any
+) -> Response:
+    """The account page: the password form, and the API tokens with their last use."""
+    response = render(
+        request,
+        context,
+        owner,
+        "account.html",
+        min_length=MIN_PASSWORD_LENGTH,
+        tokens=[TokenOut.of(token) for token in context.tokens.live()],
+        scopes=SCOPE_DESCRIPTIONS,
+        **values,
+    )
+    response.status_code = status
+    return response
+
+
 @protected.get("/account")
-def account_page(request: Request, owner: SignedIn, context: Context) -> Response:
-    """Change the password or create an API token."""
-    return render(request, context, owner, "account.html", min_length=MIN_PASSWORD_LENGTH)
+def account_page(
+    request: Request,
+    owner: SignedIn,
+    context: Context,
+    revoked: Annotated[bool, Query()] = False,
+) -> Response:
+    """Change the password, create, list and revoke API tokens."""
+    notice = "Token revoked; it no longer works." if revoked else None
+    return account_view(request, context, owner, notice=notice)
 
 
 @protected.post("/account/password")
@@ -166,20 +194,14 @@ def change_password(
         except WeakPassword as exc:
             error = f"Not changed: {exc}."
     if error is not None:
-        response = render(
-            request, context, owner, "account.html", min_length=MIN_PASSWORD_LENGTH, error=error
-        )
-        response.status_code = 400
-        return response
+        return account_view(request, context, owner, status=400, error=error)
     context.sessions.end(owner.token)
     token = context.sessions.start(request.headers.get("user-agent", ""))
     fresh = Owner(token=token, csrf_token=csrf_for(token))
-    response = render(
+    response = account_view(
         request,
         context,
         fresh,
-        "account.html",
-        min_length=MIN_PASSWORD_LENGTH,
         notice="Password changed. Other browsers and API tokens were signed out.",
     )
     context.sessions.set_cookie(response, token)
@@ -187,14 +209,29 @@ def change_password(
 
 
 @protected.post("/account/token")
-def create_token(request: Request, owner: SignedIn, context: Context) -> Response:
-    """Create a session token for scripts (e.g. Prometheus); shown once."""
-    token = context.sessions.start("api token")
-    return render(
-        request,
-        context,
-        owner,
-        "account.html",
-        min_length=MIN_PASSWORD_LENGTH,
-        api_token=token,
-    )
+def create_token(
+    request: Request,
+    owner: SignedIn,
+    context: Context,
+    name: FormText = "",
+    scope: FormText = TokenScope.metrics.value,
+) -> Response:
+    """Create an API token for scripts (e.g. Prometheus); its secret is shown once."""
+    try:
+        secret, token = context.tokens.create(name, token_scope(scope))
+    except WebError as exc:
+        message = detail_text(exc.detail) or exc.error
+        return account_view(
+            request, context, owner, status=exc.status, token_error=message, token_name=name
+        )
+    return account_view(request, context, owner, api_token=secret, created=TokenOut.of(token))
+
+
+@protected.post("/account/tokens/{token_id}/revoke")
+def revoke_token(
+    owner: SignedIn, context: Context, token_id: Annotated[str, Path(max_length=64)]
+) -> Response:
+    """Revoke one API token from the account page (the others keep working), then back
+    to the page, so reloading it does not post again."""
+    context.tokens.revoke(token_id)
+    return RedirectResponse("/account?revoked=1#token-title", status_code=303)

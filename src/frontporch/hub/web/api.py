@@ -1,4 +1,8 @@
-"""The JSON API under /api: cameras, events, event files and recordings.
+"""The JSON API under /api: cameras, events, event files, recordings and API tokens.
+
+Which of these an API token may call is decided in `scopes.py`; the token endpoints
+are listed for no scope, so only the owner's browser session manages tokens.
+Footage answers `Cache-Control: private, no-store`, so a shared browser keeps no copy.
 
 Handlers are plain `def`s: FastAPI runs them in its thread pool, so the store's
 blocking SQLite calls and the on-demand clip remux never stall the event loop.
@@ -9,8 +13,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
+from frontporch.hub import expiry
 from frontporch.hub.ports import ClipUnavailable, EventRecord, SegmentRecord
 from frontporch.hub.store import InvalidCursorError
 from frontporch.hub.web.auth import require_owner
@@ -26,13 +31,18 @@ from frontporch.hub.web.schemas import (
     GapOut,
     OutageOut,
     RecordingsOut,
+    RevokedOut,
     SegmentOut,
+    TokenCreatedOut,
+    TokenIn,
+    TokenOut,
 )
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "No such camera or event."}
 }
 MAX_RECORDINGS_WINDOW_S = 7 * 24 * 3600.0
+MEDIA_CACHE = {"Cache-Control": "private, no-store"}
 
 router = APIRouter(prefix="/api", dependencies=[Depends(require_owner)], responses=NOT_FOUND)
 Context = Annotated[HubContext, Depends(hub_context)]
@@ -137,23 +147,31 @@ def get_event(event_id: EventId, context: Context) -> EventOut:
 def delete_event(event_id: EventId, context: Context) -> DeletedOut:
     """Delete an event (cookie sessions must send X-CSRF-Token)."""
     find_event(context, event_id)
-    context.store.delete_event(event_id)
+    expiry.delete_event(context.store, context.config.storage.path, event_id)
     return DeletedOut(deleted=event_id)
 
 
 @router.get(
     "/events/{event_id}/snapshot.jpg",
-    response_class=FileResponse,
+    response_class=Response,
     responses={200: {"content": {"image/jpeg": {}}, "description": "The best snapshot."}},
     summary="An event's snapshot",
 )
-def event_snapshot(event_id: EventId, context: Context) -> FileResponse:
+def event_snapshot(event_id: EventId, context: Context) -> Response:
     """The event's best snapshot (JPEG)."""
     find_event(context, event_id)
     path = context.runtime.snapshot_path(event_id)
-    if path is None or not path.is_file():
-        raise not_found("snapshot", "This event has no snapshot; its clip may still be there.")
-    return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "private"})
+    gone = not_found("snapshot", "This event has no snapshot; its clip may still be there.")
+    if path is None:
+        raise gone
+    # An open event's snapshot is replaced (renamed over) while pages read it. Read it
+    # through one open file, whole: a stat of the path and a later open could meet two
+    # different files, and the declared length would not match the bytes sent.
+    try:
+        data = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        raise gone from None
+    return Response(data, media_type="image/jpeg", headers=MEDIA_CACHE)
 
 
 @router.get(
@@ -172,7 +190,7 @@ def event_clip(event_id: EventId, context: Context) -> FileResponse:
         path = context.runtime.clip_path(event_id)
     except ClipUnavailable as exc:
         raise WebError(410, "clip unavailable", str(exc)) from None
-    return FileResponse(path, media_type="video/mp4", headers={"Cache-Control": "private"})
+    return FileResponse(path, media_type="video/mp4", headers=MEDIA_CACHE)
 
 
 def recording_gaps(segments: list[SegmentRecord], start: float, end: float) -> list[GapOut]:
@@ -221,3 +239,32 @@ def recordings(
         outages=[OutageOut.of(o) for o in outages],
         gaps=recording_gaps(segments, window_start, window_end),
     )
+
+
+@router.get("/tokens", response_model=list[TokenOut], summary="API tokens, newest first")
+def list_tokens(context: Context) -> list[TokenOut]:
+    """Every API token that still works, with its scope and last use (browser only)."""
+    return [TokenOut.of(token) for token in context.tokens.live()]
+
+
+@router.post(
+    "/tokens",
+    response_model=TokenCreatedOut,
+    status_code=201,
+    responses={409: {"model": ErrorBody, "description": "Too many tokens."}},
+    summary="Create an API token",
+)
+def create_token(new: TokenIn, context: Context) -> TokenCreatedOut:
+    """A new token; its secret is in this answer only (browser only, X-CSRF-Token)."""
+    secret, token = context.tokens.create(new.name, new.scope)
+    return TokenCreatedOut(**TokenOut.of(token).model_dump(), token=secret)
+
+
+@router.delete("/tokens/{token_id}", response_model=RevokedOut, summary="Revoke an API token")
+def revoke_token(
+    token_id: Annotated[str, Path(max_length=64, description="The token's id.")],
+    context: Context,
+) -> RevokedOut:
+    """Revoke one token; the others keep working (browser only, X-CSRF-Token)."""
+    context.tokens.revoke(token_id)
+    return RevokedOut(revoked=token_id)

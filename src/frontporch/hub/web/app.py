@@ -3,7 +3,8 @@
 Routers that need the owner carry `require_owner` as a router dependency, so a new
 endpoint on them is protected without anyone remembering to; only /healthz, /login
 and /static are open. The OpenAPI document is served behind the same check at
-/api/openapi.json (no Swagger UI: it would load scripts from the internet).
+/api/openapi.json, and Swagger UI over it at /docs (its files come from a wheel and are
+served behind the same check; nothing loads from the internet).
 """
 
 from __future__ import annotations
@@ -18,24 +19,37 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from frontporch import __version__
+from frontporch.apidocs import add_docs_routes
 from frontporch.hub.config import HubConfig
 from frontporch.hub.ports import HubRuntime, StorePort
 from frontporch.hub.web import account, api, live, metrics, pages, sharing
-from frontporch.hub.web.auth import require_owner
+from frontporch.hub.web.auth import optional_owner, require_owner
 from frontporch.hub.web.context import HubContext, hub_context
 from frontporch.hub.web.errors import install_error_handlers
 from frontporch.hub.web.middleware import HubHeadersMiddleware
 from frontporch.hub.web.schemas import HealthOut, iso
-from frontporch.hub.web.sessions import LoginRateLimiter, SessionAuth
+from frontporch.hub.web.sessions import LoginRateLimiter, Owner, SessionAuth
+from frontporch.hub.web.tokens import TokenAuth
 
 HERE = Path(__file__).parent
 
 health = APIRouter()
 
 
-@health.get("/healthz", response_model=HealthOut, summary="Liveness (no sign-in needed)")
-def healthz(context: Annotated[HubContext, Depends(hub_context)]) -> HealthOut:
-    """Whether the hub answers, and which cameras are online."""
+@health.get(
+    "/healthz",
+    response_model=HealthOut,
+    response_model_exclude_none=True,
+    summary="Liveness (no sign-in needed)",
+)
+def healthz(
+    context: Annotated[HubContext, Depends(hub_context)],
+    owner: Annotated[Owner | None, Depends(optional_owner)],
+) -> HealthOut:
+    """Whether the hub answers; to the owner or an API token, also which cameras are
+    online (a stranger on the network learns no camera names)."""
+    if owner is None:
+        return HealthOut(status="ok")
     runtime = context.runtime
     cameras = {name: runtime.camera_status(name).online for name in runtime.camera_names()}
     return HealthOut(status="ok", cameras=cameras)
@@ -49,6 +63,7 @@ def _openapi_router(app: FastAPI) -> APIRouter:
         """The OpenAPI document of the JSON API."""
         return app.openapi()
 
+    add_docs_routes(router, f"{app.title} API", app.description)
     return router
 
 
@@ -100,6 +115,7 @@ def create_hub_app(
         runtime=runtime,
         templates=_templates(),
         sessions=SessionAuth(store, clock, secure_cookies=secure_cookies),
+        tokens=TokenAuth(store, clock),
         limiter=LoginRateLimiter(clock),
         metrics=metrics.build_registry(runtime),
         clock=clock,

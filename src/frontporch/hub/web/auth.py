@@ -1,11 +1,17 @@
 """The owner check every protected router depends on, with CSRF for state changes.
 
-`require_owner` accepts the session cookie or `Authorization: Bearer <session token>`.
-A state-changing request (anything but GET/HEAD/OPTIONS) authenticated by the cookie
-must also carry the session's CSRF token, in the `X-CSRF-Token` header or in a
-`csrf_token` form field: a cross-site page can make the browser send the cookie, but
-cannot read the token. Bearer requests need no CSRF token, since browsers never attach
-that header on their own.
+`require_owner` accepts the owner's browser session (the cookie only) or an API token
+(`Authorization: Bearer <token>`, see `tokens.py`):
+
+- A state-changing request (anything but GET/HEAD/OPTIONS) with the cookie must also
+  carry the session's CSRF token, in the `X-CSRF-Token` header or in a `csrf_token`
+  form field: a cross-site page can make the browser send the cookie, but cannot read
+  the token.
+- A token reaches only the routes its scope lists (`scopes.py`), looked up by the
+  matched route's template, so a route nobody listed is closed to tokens (403).
+  Publishing, deleting and managing tokens are listed for no scope: they need the
+  owner in a browser. Bearer requests need no CSRF token, since browsers never attach
+  that header on their own.
 
 The owner-password helpers live in `passwords.py` and are re-exported here for the CLI.
 """
@@ -18,21 +24,52 @@ from starlette.concurrency import run_in_threadpool
 from frontporch.hub.web.context import hub_context
 from frontporch.hub.web.errors import NotSignedIn, WebError
 from frontporch.hub.web.passwords import ensure_owner_password, set_owner_password
+from frontporch.hub.web.scopes import token_may
 from frontporch.hub.web.sessions import SESSION_COOKIE, Owner, csrf_for, tokens_match
 
-__all__ = ["current_owner", "ensure_owner_password", "require_owner", "set_owner_password"]
+__all__ = [
+    "current_owner",
+    "ensure_owner_password",
+    "optional_owner",
+    "require_owner",
+    "set_owner_password",
+]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PENDING_COOKIES = "frontporch.set_cookie"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def _token_from(request: Request) -> tuple[str | None, bool]:
+def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
-        return value.strip(), False
-    return request.cookies.get(SESSION_COOKIE), True
+        return value.strip()
+    return None
+
+
+def _route_path(request: Request) -> str:
+    route = request.scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else request.url.path
+
+
+async def _token_owner(request: Request, secret: str) -> Owner:
+    """The owner acting through an API token, if its scope reaches this route."""
+    token = await run_in_threadpool(hub_context(request).tokens.resolve, secret)
+    if token is None:
+        raise NotSignedIn()
+    route = _route_path(request)
+    if not token_may(token.scope, request.method, route):
+        raise WebError(
+            403,
+            "not allowed for this token",
+            f"API token {token.name!r} has the '{token.scope}' scope, which does not reach "
+            f"{request.method} {route}. Sharing, deleting and managing tokens need the owner "
+            "signed in with a browser; reading events and footage needs an 'owner' token "
+            "(Account page).",
+        )
+    return Owner(token=secret, csrf_token="", scope=token.scope)
 
 
 async def _submitted_csrf(request: Request) -> str | None:
@@ -46,8 +83,12 @@ async def _submitted_csrf(request: Request) -> str | None:
 
 
 async def require_owner(request: Request) -> Owner:
-    """The signed-in owner, or NotSignedIn (401 / redirect); 403 on a missing CSRF token."""
-    token, via_cookie = _token_from(request)
+    """The signed-in owner, or NotSignedIn (401 / redirect); 403 on a missing CSRF token
+    or for a token whose scope does not reach the route."""
+    secret = _bearer(request)
+    if secret is not None:
+        return await _token_owner(request, secret)
+    token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise NotSignedIn()
     context = hub_context(request)
@@ -55,22 +96,32 @@ async def require_owner(request: Request) -> Owner:
     if session is None:
         raise NotSignedIn()
     csrf = csrf_for(token)
-    if (
-        via_cookie
-        and request.method not in SAFE_METHODS
-        and not tokens_match(await _submitted_csrf(request), csrf)
+    if request.method not in SAFE_METHODS and not tokens_match(
+        await _submitted_csrf(request), csrf
     ):
         raise WebError(
             403,
             "CSRF token missing or wrong",
             "Reload the page and try again. Scripts using the session cookie must send "
-            "the X-CSRF-Token header; API clients can use 'Authorization: Bearer'.",
+            "the X-CSRF-Token header.",
         )
-    if await run_in_threadpool(context.sessions.extend, session) and via_cookie:
+    if await run_in_threadpool(context.sessions.extend, session):
         pending = request.scope.get(PENDING_COOKIES)
         if isinstance(pending, list):
             pending.append(context.sessions.cookie_header(token))
     return Owner(token=token, csrf_token=csrf)
+
+
+async def optional_owner(request: Request) -> Owner | None:
+    """The owner through the cookie or a token whose scope reaches this route, else None;
+    for open routes that tell the owner more than a stranger (`/healthz`)."""
+    secret = _bearer(request)
+    if secret is None:
+        return await current_owner(request)
+    try:
+        return await _token_owner(request, secret)
+    except WebError:
+        return None
 
 
 async def current_owner(request: Request) -> Owner | None:

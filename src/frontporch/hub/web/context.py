@@ -14,6 +14,7 @@ from frontporch.hub.config import HubConfig
 from frontporch.hub.ports import HubRuntime, StorePort
 from frontporch.hub.web.errors import not_found
 from frontporch.hub.web.sessions import LoginRateLimiter, SessionAuth
+from frontporch.hub.web.tokens import TokenAuth
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class HubContext:
     runtime: HubRuntime
     templates: Jinja2Templates
     sessions: SessionAuth
+    tokens: TokenAuth
     limiter: LoginRateLimiter
     metrics: CollectorRegistry
     clock: Callable[[], float]

@@ -43,7 +43,7 @@ class NotSignedIn(WebError):
         super().__init__(
             401,
             "sign-in required",
-            "Sign in at /login, or send 'Authorization: Bearer <session token>'.",
+            "Sign in at /login, or send 'Authorization: Bearer <API token>' (Account page).",
             {"WWW-Authenticate": 'Bearer realm="frontporch"'},
         )
 

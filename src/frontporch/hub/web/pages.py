@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import URL
 
+from frontporch.hub.expiry import delete_event
 from frontporch.hub.ports import EventRecord
 from frontporch.hub.web.api import EventId, find_event, query_events
 from frontporch.hub.web.auth import require_owner
@@ -188,6 +189,7 @@ def publish_event_form(
         if exc.status == 404:
             raise
         form = {"category": category, "title": title, "body": body, "media": media}
+        problems = field_problems(exc.detail) if exc.status == 422 else []
         message = detail_text(exc.detail) or exc.error
         return render_event(
             request,
@@ -196,14 +198,52 @@ def publish_event_form(
             event_id,
             status=400 if exc.status == 422 else exc.status,
             form=form,
-            share_error=message[:1].upper() + message[1:],
+            share_error=None if problems else sentence(message),
+            share_problems=problems,
         )
     return RedirectResponse(f"/events/{event_id}?published=1#share", status_code=303)
+
+
+# The share form's control for each field a post problem can name.
+SHARE_CONTROLS = {
+    "category": "post-category",
+    "title": "post-title",
+    "body": "post-body",
+    "media": "media-clip",
+}
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One mistake on a form: the control it belongs to (None: the whole post) and what
+    to do, as a sentence."""
+
+    control: str | None
+    message: str
+
+
+def sentence(text: str) -> str:
+    """`text` with a capital first letter and a full stop."""
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+def field_problems(detail: Any) -> list[FieldProblem]:
+    """The share form's problems from a 422's detail list, in the form's order."""
+    if not isinstance(detail, list):
+        return []
+    problems = [
+        FieldProblem(SHARE_CONTROLS.get(str(p.get("field"))), sentence(str(p.get("message"))))
+        for p in detail
+        if isinstance(p, dict)
+    ]
+    order = list(SHARE_CONTROLS.values())
+    return sorted(problems, key=lambda p: order.index(p.control) if p.control else -1)
 
 
 @router.post("/events/{event_id}/delete")
 def delete_event_form(event_id: EventId, owner: SignedIn, context: Context) -> Response:
     """Delete an event from its page's form, then go back to the timeline."""
     find_event(context, event_id)
-    context.store.delete_event(event_id)
+    delete_event(context.store, context.config.storage.path, event_id)
     return RedirectResponse("/events?deleted=1", status_code=303)

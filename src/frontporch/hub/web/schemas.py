@@ -5,17 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from frontporch.hub.config import CameraConfig
 from frontporch.hub.ports import (
+    ApiTokenRecord,
     CameraStatus,
     EventRecord,
     OutageRecord,
     PublicationRecord,
     SegmentRecord,
 )
-from frontporch.hub.publish import MAX_BODY, MAX_TITLE, Category, MediaChoice
+from frontporch.hub.publish import MAX_BODY, MAX_TITLE, Category, MediaChoice, title_problem_of
+from frontporch.hub.web.scopes import TokenScope
 
 
 def iso(ts: float) -> str:
@@ -210,10 +213,59 @@ class RecordingsOut(BaseModel):
 
 
 class HealthOut(BaseModel):
-    """Liveness of the hub; deliberately free of anything sensitive."""
+    """Liveness of the hub; camera names and states only for the owner or a token."""
 
     status: str
-    cameras: dict[str, bool] = Field(description="Whether each camera is online.")
+    cameras: dict[str, bool] | None = Field(
+        default=None,
+        description="Whether each camera is online; left out unless signed in or sent "
+        "with an API token.",
+    )
+
+
+class TokenIn(BaseModel):
+    """A new API token: what it is for, and what it may reach."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=200, description="What the token is for, e.g. 'Prometheus'.")
+    scope: TokenScope = Field(
+        description="'metrics': metrics and camera status, no footage; "
+        "'owner': the read API, footage included. No scope can share or delete."
+    )
+
+
+class TokenOut(BaseModel):
+    """An API token as listed; its secret is never shown again."""
+
+    id: str = Field(description="The token's handle, to revoke it by.")
+    name: str
+    scope: TokenScope
+    created: str = Field(description="ISO 8601 UTC.")
+    last_used: str | None = Field(description="ISO 8601 UTC, to the minute; null if never.")
+
+    @classmethod
+    def of(cls, record: ApiTokenRecord) -> TokenOut:
+        """Build from a stored token."""
+        return cls(
+            id=record.id,
+            name=record.name,
+            scope=TokenScope(record.scope),
+            created=iso(record.created),
+            last_used=None if record.last_used is None else iso(record.last_used),
+        )
+
+
+class TokenCreatedOut(TokenOut):
+    """A token just made, with its secret: shown this once, store it now."""
+
+    token: str = Field(description="Send as 'Authorization: Bearer <token>'.")
+
+
+class RevokedOut(BaseModel):
+    """A token was revoked."""
+
+    revoked: str
 
 
 class PublishIn(BaseModel):
@@ -222,13 +274,25 @@ class PublishIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     category: Category = Field(description="The feed's category for the post.")
-    title: str = Field(min_length=1, max_length=MAX_TITLE, description="The post's title.")
+    title: str = Field(
+        max_length=MAX_TITLE,
+        description="The post's title; not blank (spaces only count as blank).",
+    )
     body: str = Field(default="", max_length=MAX_BODY, description="The post's text.")
     media: MediaChoice = Field(
         default=MediaChoice.auto,
         description="What to share: 'clip', 'snapshot', or 'auto' (the clip while the "
         "recording is kept, else the snapshot). Privacy masks are burned in either way.",
     )
+
+    @field_validator("title")
+    @classmethod
+    def _title_not_blank(cls, title: str) -> str:
+        # The page's form says the same, word for word, for "" and "   " alike.
+        problem = title_problem_of(title)
+        if problem is not None:
+            raise PydanticCustomError("title", problem)
+        return title
 
 
 class PublicationOut(BaseModel):

@@ -14,9 +14,9 @@ The sign-in form, before any session exists, uses a double-submit cookie instead
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import threading
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -53,10 +53,13 @@ def tokens_match(given: str | None, expected: str) -> bool:
 
 @dataclass(frozen=True)
 class Owner:
-    """The signed-in owner, as seen by one request."""
+    """The signed-in owner, as seen by one request: through the browser session
+    (`scope` None), or through an API token of that scope (`token` is then its secret
+    and there is no CSRF token)."""
 
     token: str
     csrf_token: str
+    scope: str | None = None
 
 
 class SessionAuth:
@@ -124,42 +127,92 @@ class SessionAuth:
         return response.headers["set-cookie"]
 
 
+FREE_FAILURES = 5
+FIRST_LOCK_S = 30.0
+MAX_LOCK_S = 15 * 60.0
+FORGET_AFTER_S = 3600.0
+
+
+@dataclass
+class _Strikes:
+    """One address's failed sign-ins since its last success (or a quiet hour)."""
+
+    failures: int = 0
+    last_failure: float = 0.0
+    locked_until: float = 0.0
+
+
 class LoginRateLimiter:
-    """At most `max_failures` failed sign-ins per client address in a sliding window."""
+    """Failed sign-ins per client address: a few free, then short locks that grow only
+    while failures go on.
+
+    A household shares one address, so one member's typos must not lock the others out
+    for long: after `free_failures` failures the address waits `first_lock_s`, and each
+    further failure after a lock doubles the wait, up to `max_lock_s`. Attempts refused
+    during a lock are not failures, so waiting it out never makes it longer. A success
+    (`reset`) or `forget_after_s` without failures starts over. A guesser is held to one
+    try per `max_lock_s`; the right password is refused during a lock too, or the lock
+    would not slow guessing at all.
+    """
 
     def __init__(
-        self, clock: Callable[[], float], max_failures: int = 5, window_s: float = 300.0
+        self,
+        clock: Callable[[], float],
+        free_failures: int = FREE_FAILURES,
+        first_lock_s: float = FIRST_LOCK_S,
+        max_lock_s: float = MAX_LOCK_S,
+        forget_after_s: float = FORGET_AFTER_S,
     ) -> None:
         self._clock = clock
-        self._max = max_failures
-        self._window = window_s
-        self._failures: dict[str, deque[float]] = {}
+        self._free = free_failures
+        self._first_lock = first_lock_s
+        self._max_lock = max_lock_s
+        self._forget_after = max(forget_after_s, max_lock_s)
+        self._strikes: dict[str, _Strikes] = {}
         self._lock = threading.Lock()
 
     def _prune(self, now: float) -> None:
-        for key in list(self._failures):
-            times = self._failures[key]
-            while times and times[0] <= now - self._window:
-                times.popleft()
-            if not times:
-                del self._failures[key]
+        for key, strikes in list(self._strikes.items()):
+            if now - strikes.last_failure >= self._forget_after and now >= strikes.locked_until:
+                del self._strikes[key]
 
     def retry_after(self, client: str) -> int | None:
         """Seconds until `client` may try again, or None if it may try now."""
         with self._lock:
             now = self._clock()
             self._prune(now)
-            times = self._failures.get(client)
-            if times is None or len(times) < self._max:
+            strikes = self._strikes.get(client)
+            if strikes is None or strikes.locked_until <= now:
                 return None
-            return max(1, int(times[0] + self._window - now + 0.999))
+            return max(1, math.ceil(strikes.locked_until - now))
 
     def record_failure(self, client: str) -> None:
-        """Count one failed attempt from `client`."""
+        """Count one failed attempt from `client`; past the free ones, lock it."""
         with self._lock:
-            self._failures.setdefault(client, deque()).append(self._clock())
+            now = self._clock()
+            self._prune(now)
+            strikes = self._strikes.setdefault(client, _Strikes())
+            strikes.failures += 1
+            strikes.last_failure = now
+            over = strikes.failures - self._free
+            if over >= 0:
+                wait = min(self._max_lock, self._first_lock * 2 ** min(over, 32))
+                strikes.locked_until = max(strikes.locked_until, now + wait)
 
     def reset(self, client: str) -> None:
         """Forget the failures of `client` (after it signed in)."""
         with self._lock:
-            self._failures.pop(client, None)
+            self._strikes.pop(client, None)
+
+
+def lockout_message(wait_s: int) -> str:
+    """What the sign-in page says during a lock: when it ends, and what the next try does."""
+    if wait_s < 60:
+        when = f"{wait_s} second{'s' if wait_s != 1 else ''}"
+    else:
+        minutes = math.ceil(wait_s / 60)
+        when = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return (
+        f"Too many wrong passwords from this address. Try again in {when}: the right "
+        "password then signs you in, while another wrong one makes the next wait longer."
+    )

@@ -3,7 +3,8 @@
 - `share_view`: what the event page's "Share with neighbors" section shows: the post
   already made, the form, or why the event cannot be shared (the hub is not paired,
   the event is still going on, its camera's privacy masks are unknown).
-- `GET /api/events/{id}/public-snapshot.jpg`: the snapshot as neighbors would see it,
+- `GET /api/events/{id}/public-snapshot.jpg`: the snapshot as neighbors would see it:
+  the clean copy of the best frame (no detector boxes, see `hub/snapshots.py`) with
   privacy masks burned in (the page's preview).
 - `POST /api/events/{id}/publish` (JSON) and the page's form (`pages.py`) both go
   through `publish_for`, which renders the media and uploads it (`hub/publish.py`), then
@@ -44,6 +45,7 @@ from frontporch.hub.publish import (
     publish_event,
     render_public_snapshot,
 )
+from frontporch.hub.snapshots import public_source
 from frontporch.hub.store import UnknownEventError
 from frontporch.hub.web.api import NOT_FOUND, EventId, find_event
 from frontporch.hub.web.auth import require_owner
@@ -85,7 +87,8 @@ def web_error(exc: PublishError) -> WebError:
         (502, "publishing failed"),
     )
     if isinstance(exc, InvalidPost):
-        return WebError(status, error, [{"field": exc.field or "(post)", "message": str(exc)}])
+        problems = [{"field": field or "(post)", "message": text} for field, text in exc.problems]
+        return WebError(status, error, problems)
     return WebError(status, error, str(exc))
 
 
@@ -210,11 +213,12 @@ def publish_for(
             ) from None
         except LinkError as exc:
             raise _refuse("server link unreadable", str(exc)) from None
+        snapshot = context.runtime.snapshot_path(event.id)
         footage = EventFootage(
             event_id=event.id,
             masks=list(camera.privacy_masks),
             clip=lambda: context.runtime.clip_path(event.id),
-            snapshot=context.runtime.snapshot_path(event.id),
+            snapshot=public_source(snapshot) if snapshot is not None else None,
         )
         try:
             published = publish_event(
@@ -241,15 +245,20 @@ def publish_for(
 
 
 def draft_from(category: str, title: str, body: str, media: str) -> tuple[PostDraft, MediaChoice]:
-    """The owner's post and media choice from raw input; WebError 422 naming the field."""
+    """The owner's post and media choice from raw input; WebError 422 naming every field
+    that is wrong, so the form can show all of them at once."""
+    problems: list[tuple[str | None, str]] = []
+    choice = next((c for c in MediaChoice if c.value == (media or MediaChoice.auto)), None)
+    draft: PostDraft | None = None
     try:
-        choice = MediaChoice(media or MediaChoice.auto)
-    except ValueError:
-        raise web_error(InvalidPost("choose the clip or the snapshot", "media")) from None
-    try:
-        return PostDraft.of(category, title, body), choice
+        draft = PostDraft.of(category, title, body)
     except InvalidPost as exc:
-        raise web_error(exc) from None
+        problems += exc.problems
+    if choice is None:
+        problems.append(("media", "choose the clip or the snapshot"))
+    if problems or draft is None or choice is None:
+        raise web_error(InvalidPost(problems[0][1], problems=problems))
+    return draft, choice
 
 
 @router.get(
@@ -273,7 +282,7 @@ def public_snapshot(event_id: EventId, context: Context) -> Response:
     if path is None:
         raise not_found("snapshot", "This event has no snapshot; share its clip instead.")
     try:
-        data = render_public_snapshot(path, list(camera.privacy_masks))
+        data = render_public_snapshot(public_source(path), list(camera.privacy_masks))
     except PublishError as exc:
         raise web_error(exc) from None
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"})
