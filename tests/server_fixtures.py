@@ -295,6 +295,9 @@ def make_settings(
         # whole response (the access matrix, schemathesis) is not held for minutes.
         "live_poll_s": 0.05,
         "live_max_duration_s": 0.3,
+        # Homes made by a test open media at once; the wait a new home has in production
+        # (24 h) is tested where it is set (test_server_home_limits.py).
+        "home_media_delay_h": 0,
     }
     values.update(changes)
     return ServerSettings(**values)  # type: ignore[arg-type]

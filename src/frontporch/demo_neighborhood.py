@@ -262,11 +262,17 @@ def _policy_entry(now: datetime) -> PolicyChanged:
     )
 
 
+# The demo's homes were "added" this long ago: past the wait a new home has before it
+# opens posts' clips (`home_media_delay_h`), so the residents see the shared clip.
+HOMES_AGE = timedelta(days=30)
+
+
 def _add_homes(db: Session, context: ServerContext, users: dict[str, User]) -> dict[str, uuid.UUID]:
     ids = {}
+    added = _at(context, context.clock() - HOMES_AGE)
     for resident in RESIDENTS:
         cell = geo.home_cell(*point(resident.north_mi, resident.east_mi))
-        view = HomeService(db, context).add_home(
+        view = HomeService(db, added).add_home(
             AuthSubject(users[resident.handle]), resident.home, cell
         )
         ids[resident.handle] = view.home.id

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from frontporch.hub import link
+from frontporch.server.accounts.models import Role
 from frontporch.server.app import create_app
 from frontporch.server.migrations import upgrade_to_head
 from homes_tools import CHICAGO
@@ -75,6 +76,19 @@ def test_add_a_home_pair_a_hub_and_invite(
 
         page.goto(f"{base}/homes/new", wait_until="domcontentloaded")
         assert page.locator("svg.hexmap polygon").count() == 37  # the default area
+        # The server's default cell is nobody's home: nothing is chosen until one is.
+        assert page.locator('polygon[aria-checked="true"]').count() == 0
+        assert page.locator("#cell").input_value() == ""
+        page.get_by_label("Name of the home").fill("Maple St")
+        page.get_by_role("button", name="Add this home").click()
+        expect(page.locator("#cell-error")).to_contain_text("Choose the hexagon")
+        errors.remove(
+            "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+        )
+        page.locator("svg.hexmap polygon").nth(3).click()
+        assert page.locator("#cell").input_value() == page.locator(
+            'polygon[aria-checked="true"]'
+        ).get_attribute("data-cell")
         page.get_by_label("Latitude").fill(str(CHICAGO[0]))
         page.get_by_label("Longitude").fill(str(CHICAGO[1]))
         page.get_by_role("button", name="Show the map").click()
@@ -115,7 +129,7 @@ def test_add_a_home_pair_a_hub_and_invite(
         page.reload(wait_until="domcontentloaded")
         assert page.get_by_text(invitee.email).is_visible()
         assert page.get_by_text("Porch hub").is_visible()
-        page.get_by_role("button", name="Test the connection of Porch hub").click()
+        page.get_by_role("button", name="Test connection of Porch hub").click()
         page.wait_for_url("**?done=pinged", wait_until="domcontentloaded")
         _fits(page, size)
         _shot(page, "home-members", size)
@@ -125,3 +139,47 @@ def test_add_a_home_pair_a_hub_and_invite(
         assert not errors, errors
     finally:
         context.close()
+
+
+# Where each role lands after signing in, and the navigation links it gets there.
+LANDINGS = {
+    Role.RESIDENT: ("/feed", {"Neighbors", "Homes"}, {"Agency", "Moderation"}),
+    Role.AGENCY_MEMBER: ("/agency", {"Agency", "New post"}, {"Homes", "Neighbors"}),
+    Role.OPERATOR: ("/moderation", {"Moderation", "Home changes"}, {"Homes", "Agency"}),
+}
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_each_role_lands_on_its_page_with_its_navigation(
+    browser: Browser, site: tuple[str, ServerHarness], size: str
+) -> None:
+    base, server = site
+    for role, (landing, shown, hidden) in LANDINGS.items():
+        account = server.account(role, mfa_on=role is not Role.RESIDENT)
+        context = browser.new_context(viewport=VIEWPORTS[size])
+        page = context.new_page()
+        try:
+            page.goto(f"{base}/sign-in", wait_until="domcontentloaded")
+            page.get_by_label("Email").fill(account.email)
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            if account.totp_secret:
+                page.get_by_label("Code from your authenticator app").fill(
+                    server.next_code(account.totp_secret)
+                )
+                page.get_by_role("button", name="Continue").click()
+            expect(page).to_have_url(f"{base}{landing}")
+            nav = page.get_by_role("navigation", name="Main")
+            for name in shown:
+                expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
+            for name in hidden:
+                expect(nav.get_by_role("link", name=name, exact=True)).to_have_count(0)
+            _fits(page, size)
+            _shot(page, f"landing-{role.value}", size)
+            # An error page keeps the signed-in header.
+            page.goto(f"{base}/no-such-page", wait_until="domcontentloaded")
+            expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+            expect(nav.get_by_role("button", name="Sign out")).to_be_visible()
+            expect(nav.get_by_role("link", name="Sign in")).to_have_count(0)
+        finally:
+            context.close()

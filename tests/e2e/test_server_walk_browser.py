@@ -8,7 +8,7 @@ moderation page, and see the author's "Hidden by a moderator" banner.
 
 Every page visited is photographed (`walk-<size>-<step>-<name>.png`, tests/screenshots.py),
 checked for horizontal overflow, and every form control on it for a label; the feed page
-is also walked by keyboard (Tab reaches the filters, the map's hexagons and the posts).
+is also walked by keyboard (Tab reaches the filters, the posts, then the map's hexagons).
 The server runs under uvicorn on SQLite with mail to a local SMTP server.
 """
 
@@ -123,15 +123,15 @@ def _sign_in(page: Page, base: str, email: str) -> None:
 def _keyboard_reaches_filters_map_and_posts(page: Page) -> None:
     page.reload(wait_until="domcontentloaded")  # Tab from the top of the page
     seen: list[str] = []
-    for _ in range(80):
+    for _ in range(120):
         page.keyboard.press("Tab")
         seen.append(page.evaluate(FOCUSED))
-        if seen[-1] == "post":
+        if seen[-1] == "hexagon":
             break
     for wanted in ("radius", "category", "hexagon", "post"):
         assert wanted in seen, f"Tab never reached the {wanted}: {seen}"
-    assert seen.index("radius") < seen.index("category") < seen.index("hexagon")
-    assert seen.index("hexagon") < seen.index("post")
+    assert seen.index("radius") < seen.index("category") < seen.index("post")
+    assert seen.index("post") < seen.index("hexagon")  # the posts first, then the map
 
 
 @pytest.mark.parametrize("size", list(VIEWPORTS))
@@ -160,6 +160,8 @@ def test_the_walk(
         page.get_by_role("button", name="Confirm my address").click()
         expect(page.get_by_role("heading", name="Email confirmed")).to_be_visible()
         _sign_in(page, base, email)
+        expect(page).to_have_url(f"{base}/feed")  # a resident lands on the neighbors' feed
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Account").click()
         expect(page.get_by_role("heading", name="Your account")).to_be_visible()
         walk.shot("account")
 
@@ -253,7 +255,7 @@ def test_the_walk(
         assert commented.status_code == 201, commented.text
         expect(page.locator("#unread-count")).to_have_text("1", timeout=LIVE_WAIT_MS)
         expect(page.locator("#unread-badge")).to_be_visible()
-        page.get_by_role("link", name="Notifications, 1 unread").click()
+        page.get_by_role("link", name="Notifications 1 unread").click()
         walk.shot("notifications")
         page.get_by_role("link", name=re.compile("New comment on your post")).click()
         expect(page.get_by_text("Same on Elm last week.")).to_be_visible()
@@ -281,6 +283,7 @@ def test_the_walk(
         operator_walk.shot("operator-second-factor")
         moderator.get_by_role("button", name="Continue").click()
         moderator.wait_for_load_state("domcontentloaded")
+        expect(moderator).to_have_url(f"{base}/moderation")  # an operator's start page
         moderator.get_by_role("navigation", name="Main").get_by_role(
             "link", name="Moderation"
         ).click()

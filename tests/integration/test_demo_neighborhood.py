@@ -4,6 +4,7 @@ adds nothing but new passwords."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from frontporch import demo_neighborhood as hood
 from frontporch.server.app import create_app
 from frontporch.server.feed.models import Post
+from frontporch.server.homes.models import Home
 from frontporch.server.serve import prepare_database
 
 
@@ -36,6 +38,13 @@ def test_seeded_neighborhood_reads_like_a_real_one(tmp_path: Path) -> None:
     assert first.porch_home == again.porch_home
     assert {login.email for login in first.logins} == {login.email for login in again.logins}
     assert all(a.password != b.password for a, b in zip(first.logins, again.logins, strict=True))
+    # Every demo home is past the wait a new home has before it opens clips, so the
+    # residents see the clip the demo hub shares.
+    with context.sessions() as db:
+        added = list(db.scalars(select(Home.created_at)))
+    wait = timedelta(hours=settings.home_media_delay_h)
+    assert added
+    assert all(context.clock() - moment >= wait for moment in added)
 
     with TestClient(app) as client:
         porch = next(login for login in again.logins if login.email.startswith("porch@"))

@@ -19,9 +19,12 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from frontporch import __version__
+from frontporch.apidocs import add_docs_routes
 from frontporch.server import health
 from frontporch.server.accounts import account_pages, pages
 from frontporch.server.accounts import endpoints as account_endpoints
+from frontporch.server.accounts.auth import optional_subject
+from frontporch.server.agencies import pages as agency_pages
 from frontporch.server.blobs import BlobStore, FilesystemBlobStore
 from frontporch.server.blobs_s3 import S3BlobStore, S3Options
 from frontporch.server.context import ServerContext
@@ -31,8 +34,10 @@ from frontporch.server.feed import endpoints as feed_endpoints
 from frontporch.server.feed import inbox_pages, live, post_pages, templating
 from frontporch.server.feed import pages as feed_pages
 from frontporch.server.feed.pagecache import FeedPageCache
+from frontporch.server.homes import churn as churn_pages
 from frontporch.server.homes import endpoints as home_endpoints
 from frontporch.server.homes import pages as home_pages
+from frontporch.server.homes import templating as home_templating
 from frontporch.server.hubs import endpoints as hub_endpoints
 from frontporch.server.hubs import pages as hub_pages
 from frontporch.server.mail import Mailer, OutboxMailer, SmtpMailer
@@ -114,6 +119,7 @@ def _openapi_router(app: FastAPI) -> Any:
         """The OpenAPI document of the JSON API."""
         return app.openapi()
 
+    add_docs_routes(router, f"{app.title} API", app.description)
     return router
 
 
@@ -163,7 +169,8 @@ def create_app(
     app.state.log_keys = log_keys
     app.state.live_probes = live.build_probes(app.state.server.sessions, settings)
     templating.install(app.state.server.templates.env, app.state.server.sessions)
-    install_error_handlers(app)
+    home_templating.install(app.state.server.templates.env, app.state.server.sessions)
+    install_error_handlers(app, page_subject=optional_subject)
     app.add_middleware(ServerHeadersMiddleware, base_url=settings.base_url)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Routes match in order: the feed's API, the busiest, first.
@@ -180,6 +187,8 @@ def create_app(
         *post_pages.ROUTERS,
         *inbox_pages.ROUTERS,
         *home_pages.ROUTERS,
+        *agency_pages.ROUTERS,
+        *churn_pages.ROUTERS,
         *hub_pages.ROUTERS,
         *log_endpoints.ROUTERS,
         *log_pages.ROUTERS,

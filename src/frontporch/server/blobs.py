@@ -8,6 +8,12 @@ object storage for larger servers.
 Ranged reads (`size`, `get_range`) exist so video can be served to HTTP Range requests
 without loading a whole clip; their bounds follow RFC 9110 §14.1.2: the end is
 inclusive, an end past the blob is clamped, a start past the blob is unsatisfiable.
+
+Media is large (up to the feed's 64 MiB limit) and many people read it at once, so
+what serves and receives it streams: `open` hands out a blob (or a range of it) as
+chunks of `CHUNK` bytes, and `put_file` stores what a file holds, copied in chunks.
+Holding whole clips in memory per request is what took a server from 140 to 704 MiB
+with eight readers; `get` and `put` remain for small blobs.
 """
 
 from __future__ import annotations
@@ -15,13 +21,15 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
+CHUNK = 256 * 1024  # bytes read or copied at a time when streaming
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_.-]*)+$")
 
 
@@ -46,6 +54,40 @@ class BlobInfo:
     modified: datetime  # when it was last written (UTC)
 
 
+class BlobReader:
+    """A blob opened for reading: bytes `first`..`last` (inclusive) of a blob of `size`
+    bytes, handed out in chunks by iterating it. Opening has already checked that the
+    blob exists and the range is satisfiable, so nothing can fail for those reasons once
+    a response has started; `close` releases the file or connection (iterating to the end
+    does too)."""
+
+    def __init__(
+        self,
+        size: int,
+        first: int,
+        last: int,
+        chunks: Iterator[bytes],
+        close: Callable[[], None],
+    ) -> None:
+        self.size = size
+        self.first = first
+        self.last = last
+        self._chunks = chunks
+        self._close = close
+
+    @property
+    def length(self) -> int:
+        """How many bytes the reader hands out."""
+        return self.last - self.first + 1
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._chunks
+
+    def close(self) -> None:
+        """Release what the reader holds (idempotent)."""
+        self._close()
+
+
 class BlobStore(Protocol):
     """Stores and returns blobs by key, whole or by byte range."""
 
@@ -53,8 +95,22 @@ class BlobStore(Protocol):
         """Store `data` under `key`, replacing any blob there, atomically."""
         ...
 
+    def put_file(self, key: str, source: BinaryIO) -> int:
+        """Store what remains in `source` under `key`, read in chunks, atomically; how
+        many bytes were stored."""
+        ...
+
     def get(self, key: str) -> bytes:
         """The blob under `key`; BlobNotFound if there is none."""
+        ...
+
+    def open(self, key: str, start: int = 0, end_inclusive: int | None = None) -> BlobReader:
+        """The blob under `key` (or bytes `start`..`end_inclusive`, the end clamped; to
+        the blob's end if None) to be read in chunks.
+
+        BlobNotFound if there is no blob; BlobRangeError if a range is reversed or starts
+        at or past the blob's end (the whole of an empty blob is zero bytes, not an error).
+        """
         ...
 
     def delete(self, key: str) -> None:
@@ -83,6 +139,19 @@ class BlobStore(Protocol):
         ...
 
 
+def _file_chunks(handle: BinaryIO, length: int) -> Iterator[bytes]:
+    try:
+        left = length
+        while left > 0:
+            data = handle.read(min(CHUNK, left))
+            if not data:
+                return
+            left -= len(data)
+            yield data
+    finally:
+        handle.close()
+
+
 def check_key(key: str) -> str:
     """`key` if it is a well-formed blob key (lowercase path segments, no '..'), else BlobError."""
     if not _KEY.match(key) or ".." in key:
@@ -101,6 +170,13 @@ def check_range(start: int, end_inclusive: int) -> None:
     """BlobRangeError unless 0 ≤ start ≤ end_inclusive (checked before any I/O)."""
     if start < 0 or end_inclusive < start:
         raise BlobRangeError(f"bad byte range {start}-{end_inclusive}")
+
+
+def span(key: str, start: int, end_inclusive: int | None, size: int) -> tuple[int, int]:
+    """(first, last) of what `open(key, start, end_inclusive)` reads from `size` bytes."""
+    if start == 0 and end_inclusive is None:
+        return 0, size - 1  # the whole blob, even an empty one
+    return clamp_range(key, start, size - 1 if end_inclusive is None else end_inclusive, size)
 
 
 def clamp_range(key: str, start: int, end_inclusive: int, size: int) -> tuple[int, int]:
@@ -138,12 +214,45 @@ class FilesystemBlobStore:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def put_file(self, key: str, source: BinaryIO) -> int:
+        """Store what remains in `source` under `key`, copied in chunks, atomically."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                shutil.copyfileobj(source, handle, CHUNK)
+                written = handle.tell()
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return written
+
     def get(self, key: str) -> bytes:
         """The blob under `key`; BlobNotFound if there is none."""
         try:
             return self._path(key).read_bytes()
         except _MISSING as exc:
             raise BlobNotFound(f"no blob {key!r}") from exc
+
+    def open(self, key: str, start: int = 0, end_inclusive: int | None = None) -> BlobReader:
+        """The blob (or a range of it) to be read in chunks from an open file; a blob
+        replaced meanwhile does not change what this reader hands out (the rename leaves
+        the open file as it was)."""
+        path = self._path(key)
+        try:
+            handle = path.open("rb")
+        except _MISSING as exc:
+            raise BlobNotFound(f"no blob {key!r}") from exc
+        try:
+            size = os.fstat(handle.fileno()).st_size
+            first, last = span(key, start, end_inclusive, size)
+            handle.seek(first)
+        except BaseException:
+            handle.close()
+            raise
+        return BlobReader(size, first, last, _file_chunks(handle, last - first + 1), handle.close)
 
     def delete(self, key: str) -> None:
         """Remove the blob under `key`, if any."""

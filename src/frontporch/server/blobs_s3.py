@@ -2,9 +2,12 @@
 
 Each blob is one object, `<prefix>/<key>` in one bucket, written with a single PUT
 (atomic per object in S3) and read with GetObject, ranged reads with a `Range: bytes=`
-header. Every failure becomes a BlobError whose message names what to fix (endpoint,
-bucket, credentials) and never the secret key: with SigV4 signing the secret is never
-sent, so no response can echo it, and our messages are built from the error code only.
+header. `put_file` hands the file to the PUT, which sends it as it reads it; `open`
+returns the GetObject body as chunks, so a clip passes through the server a chunk at a
+time in either direction. Every failure becomes a BlobError whose message names what to
+fix (endpoint, bucket, credentials) and never the secret key: with SigV4 signing the
+secret is never sent, so no response can echo it, and our messages are built from the
+error code only.
 
 Connect and read timeouts are short and retries few, so an unreachable or misconfigured
 service fails a request in seconds rather than hanging it.
@@ -12,10 +15,11 @@ service fails a request in seconds rather than hanging it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Any
+from typing import Any, BinaryIO
 
 import boto3
 from botocore.config import Config
@@ -30,13 +34,16 @@ from botocore.exceptions import (
 from pydantic import SecretStr
 
 from frontporch.server.blobs import (
+    CHUNK,
     BlobError,
     BlobInfo,
     BlobNotFound,
     BlobRangeError,
+    BlobReader,
     check_key,
     check_prefix,
     check_range,
+    span,
 )
 
 AWS_ENDPOINT = "AWS S3"
@@ -54,6 +61,7 @@ _DENIED = frozenset(
         "AllAccessDisabled",
     }
 )
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
 _UNREACHABLE = (
     EndpointConnectionError,
     ConnectTimeoutError,
@@ -149,12 +157,70 @@ class S3BlobStore:
             Body=data,
         )
 
+    def put_file(self, key: str, source: BinaryIO) -> int:
+        """Store what remains in `source` under `key` (one PUT, the body read from the file
+        as it is sent); how many bytes were stored."""
+        start = source.tell()
+        length = source.seek(0, 2) - start
+        source.seek(start)
+        self._call(
+            "store",
+            key,
+            self._client.put_object,
+            Bucket=self.options.bucket,
+            Key=self._object(key),
+            Body=source,
+            ContentLength=length,
+        )
+        return length
+
     def get(self, key: str) -> bytes:
         """The blob under `key`; BlobNotFound if there is none."""
         response = self._call(
             "read", key, self._client.get_object, Bucket=self.options.bucket, Key=self._object(key)
         )
         return self._read_body(key, response)
+
+    def open(self, key: str, start: int = 0, end_inclusive: int | None = None) -> BlobReader:
+        """The object (or a range of it) as the GetObject body, read in chunks."""
+        whole = start == 0 and end_inclusive is None
+        extra: dict[str, str] = {}
+        if not whole:
+            check_range(start, start if end_inclusive is None else end_inclusive)
+            extra["Range"] = f"bytes={start}-{'' if end_inclusive is None else end_inclusive}"
+        response = self._call(
+            "read",
+            key,
+            self._client.get_object,
+            Bucket=self.options.bucket,
+            Key=self._object(key),
+            **extra,
+        )
+        body = response["Body"]
+        if whole:
+            size = int(response["ContentLength"])
+            first, last = span(key, 0, None, size)
+        else:
+            found = _CONTENT_RANGE.fullmatch(str(response.get("ContentRange", "")))
+            if found is None:
+                body.close()
+                raise BlobError(
+                    f"the S3 service at {self.options.endpoint_label} answered a ranged read "
+                    f"of blob {key!r} without a Content-Range"
+                )
+            first, last, size = (int(part) for part in found.groups())
+        return BlobReader(size, first, last, self._chunks(key, body), body.close)
+
+    def _chunks(self, key: str, body: Any) -> Iterator[bytes]:
+        try:
+            yield from body.iter_chunks(CHUNK)
+        except (BotoCoreError, OSError) as exc:
+            raise BlobError(
+                f"the S3 service at {self.options.endpoint_label} broke off while sending "
+                f"blob {key!r}"
+            ) from exc
+        finally:
+            body.close()
 
     def delete(self, key: str) -> None:
         """Remove the blob under `key`; S3 itself treats a missing object as deleted."""

@@ -5,22 +5,32 @@ HTTP status, a short `message`, an actionable `detail` and, where one input is a
 its `field`. JSON paths answer `{"error", "detail"[, "field"]}`; pages answer a small
 HTML page, and a missing sign-in on a page redirects to /sign-in. Validation errors are
 422s naming the field; anything unexpected is logged and answered with a generic 500.
+
+An error page is a page like any other: someone signed in sees their own header and
+navigation on it (not "Sign in"), so the handlers are given `page_subject`, the function
+that finds the signed-in caller of a page (accounts' `optional_subject`; passed in by
+`create_app`, since the accounts area itself raises these errors).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
 
 JSON_PREFIXES = ("/api/", "/healthz")
+
+# (request, database session, server context) -> the fully signed-in caller, or None.
+PageSubject = Callable[[Request, Session, Any], Any]
 
 
 class ServerError(Exception):
@@ -107,7 +117,22 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith(JSON_PREFIXES)
 
 
-def _render(request: Request, error: ServerError) -> Response:
+def _signed_in(request: Request, page_subject: PageSubject | None) -> Any:
+    """The signed-in caller of a page that failed, or None: looked up again in a short
+    session of its own (the request's may be what failed). Never raises: an error page
+    must render even when the database cannot answer."""
+    if page_subject is None:
+        return None
+    context = request.app.state.server
+    try:
+        with context.sessions() as db:
+            return page_subject(request, db, context)
+    except Exception:
+        log.warning("could not find the signed-in caller of an error page", exc_info=True)
+        return None
+
+
+def _render(request: Request, error: ServerError, page_subject: PageSubject | None) -> Response:
     if wants_json(request):
         return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
     if isinstance(error, NotAuthenticated):
@@ -116,11 +141,18 @@ def _render(request: Request, error: ServerError) -> Response:
     redirect = getattr(error, "page_redirect", None)
     if isinstance(redirect, str):
         return RedirectResponse(redirect, status_code=303)
+    subject = _signed_in(request, page_subject)
     templates = request.app.state.server.templates
     response: Response = templates.TemplateResponse(
         request,
         "error.html",
-        {"status": error.status, "error": error.message, "detail": error.detail},
+        {
+            "status": error.status,
+            "error": error.message,
+            "detail": error.detail,
+            "subject": subject,
+            "csrf_token": subject.csrf_token if subject is not None else None,
+        },
         status_code=error.status,
         headers=error.headers,
     )
@@ -147,12 +179,13 @@ def _validation_error(exc: RequestValidationError) -> ServerError:
     )
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers that turn every error into a clear 4xx, or a generic 500."""
+def install_error_handlers(app: FastAPI, page_subject: PageSubject | None = None) -> None:
+    """Register the handlers that turn every error into a clear 4xx, or a generic 500;
+    error pages show the header of whoever `page_subject` finds signed in."""
 
     async def on_server_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ServerError)
-        return _render(request, exc)
+        return _render(request, exc, page_subject)
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
@@ -163,18 +196,18 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=dict(exc.headers or {}),
             status=exc.status_code,
         )
-        return _render(request, error)
+        return _render(request, error, page_subject)
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        return _render(request, _validation_error(exc))
+        return _render(request, _validation_error(exc), page_subject)
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         error = ServerError(
             "internal error", "Something went wrong on the server; the operator can see its log."
         )
-        return _render(request, error)
+        return _render(request, error, page_subject)
 
     app.add_exception_handler(ServerError, on_server_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)

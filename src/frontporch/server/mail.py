@@ -3,7 +3,8 @@
 Messages are plain text, built from the templates in `templates/email/`; the links in
 them carry one-time tokens, so a message is never logged — only its kind and a masked
 recipient. In development without an SMTP server, messages are written to
-data_dir/outbox as .eml files instead.
+data_dir/outbox as .eml files instead, each with a decoded .txt beside it: the .eml's
+body is quoted-printable, so a link copied from it reads `token=3D…` and fails.
 """
 
 from __future__ import annotations
@@ -124,7 +125,8 @@ class SmtpMailer:
 
 
 class OutboxMailer:
-    """Development only: writes each message to a directory as an .eml file."""
+    """Development only: writes each message to a directory as an .eml file, and the same
+    message as plain text (.txt) whose links can be copied into a browser as they are."""
 
     def __init__(self, directory: Path, sender: str) -> None:
         self.directory = directory
@@ -132,12 +134,14 @@ class OutboxMailer:
         self._count = 0
 
     def send(self, mail: Mail) -> None:
-        """Write `mail` to the outbox directory."""
+        """Write `mail` to the outbox directory, as `<name>.eml` and `<name>.txt`."""
         self.directory.mkdir(parents=True, exist_ok=True)
         self._count += 1
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        name = f"{stamp}-{self._count}-{mail.kind}.eml"
-        (self.directory / name).write_bytes(bytes(to_message(mail, self.sender)))
+        name = f"{stamp}-{self._count}-{mail.kind}"
+        (self.directory / f"{name}.eml").write_bytes(bytes(to_message(mail, self.sender)))
+        readable = f"To: {mail.to}\nSubject: {mail.subject}\n\n{mail.body}"
+        (self.directory / f"{name}.txt").write_text(readable, encoding="utf-8")
         log.info("wrote %s mail for %s to the outbox", mail.kind, mask_email(mail.to))
 
 

@@ -4,6 +4,12 @@ A state-changing request whose `Origin` header names another site is refused bef
 reaches a handler: SameSite cookies and CSRF tokens already stop such requests, and
 this is the cheap third line. Written as plain ASGI so streaming responses (server-sent
 events, later) pass through untouched.
+
+Routes whose answer shows a secret (an API token, recovery codes, a TOTP seed, a hub
+credential) depend on `NO_STORE`; their responses, error pages included, then carry
+`Cache-Control: no-store`, so a shared browser's cache or history never keeps the secret.
+It is one dependency rather than a header set in each handler because pages return their
+own Response objects, to which FastAPI adds no headers set by dependencies.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
+from fastapi import Depends, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SECURITY_HEADERS = [
@@ -25,6 +32,15 @@ SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+NO_STORE_STATE = "no_store"
+
+
+async def no_store(request: Request) -> None:
+    """Mark the response to this request as one no cache may keep (see the module doc)."""
+    setattr(request.state, NO_STORE_STATE, True)
+
+
+NO_STORE = Depends(no_store)
 
 
 def origin_of(url: str) -> str:
@@ -51,6 +67,9 @@ class ServerHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
+                if _marked_no_store(scope):
+                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                    headers.append((b"cache-control", b"no-store"))
                 present = {name.lower() for name, _ in headers}
                 headers += [(k, v) for k, v in self.headers if k not in present]
                 message = {**message, "headers": headers}
@@ -67,6 +86,11 @@ class ServerHeadersMiddleware:
                 origin = value.decode("latin-1").lower()
                 return bool(origin == self.origin)
         return True
+
+
+def _marked_no_store(scope: Scope) -> bool:
+    state = scope.get("state")
+    return bool(state and state.get(NO_STORE_STATE))
 
 
 async def _refuse(send: Send) -> None:

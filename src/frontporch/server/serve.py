@@ -7,12 +7,14 @@ import logging
 import uvicorn
 from sqlalchemy import select
 
+from frontporch.filemodes import private_dir, restrict_umask, warn_if_exposed
 from frontporch.server.accounts.models import Role, User
 from frontporch.server.accounts.service import normalize_email
 from frontporch.server.blobs import BlobError, BlobStore
 from frontporch.server.blobs_s3 import S3BlobStore
 from frontporch.server.db import make_engine, make_sessionmaker
 from frontporch.server.errors import ServerError
+from frontporch.server.homes.roles import role_changed
 from frontporch.server.mail import mask_email
 from frontporch.server.migrations import current_revision, head_revision, upgrade_to_head
 from frontporch.server.settings import ServerSettings, SettingsError
@@ -48,6 +50,11 @@ def serve(settings: ServerSettings) -> None:
     """Serve until interrupted."""
     from frontporch.server.app import create_app
 
+    # server.db holds TOTP secrets and password hashes, data_dir the secret key and
+    # blobs: every file this process creates is 0600, the data directory 0700.
+    restrict_umask()
+    private_dir(settings.data_dir)
+    warn_if_exposed([settings.data_dir, settings.data_dir / "server.db"])
     prepare_database(settings)
     app = create_app(settings)
     check_blob_store(app.state.server.blobs)
@@ -83,5 +90,6 @@ def grant_role(settings: ServerSettings, email: str, role: Role) -> None:
             if user is None:
                 raise ServerError("no such account", f"No account uses {mask_email(address)}.")
             user.role = role.value
+            role_changed(db, user, role)
     finally:
         engine.dispose()

@@ -105,6 +105,33 @@ class ServerSettings(BaseSettings):
         description="Latitude and longitude where the add-a-home map starts (e.g. the town "
         "centre); unset: people type their coordinates first.",
     )
+    # Homes (server/homes/): a home's cell is self-declared, so an account could add a
+    # home anywhere, read that area and move on; these bound how fast (threat model).
+    homes_added_per_month: int = Field(
+        3,
+        ge=1,
+        le=1000,
+        description="Homes one account may add per 30 days (deleted ones still count).",
+    )
+    home_media_delay_h: float = Field(
+        24.0,
+        ge=0,
+        le=24 * 90,
+        description="Hours a new home waits before its household may open posts' clips "
+        "and snapshots (the feed's text is readable at once; 0: no wait).",
+    )
+    home_invitations_per_day: int = Field(
+        20,
+        ge=1,
+        le=1000,
+        description="Invitation emails one account may send per 24 hours, to any homes.",
+    )
+    home_churn_threshold: int = Field(
+        3,
+        ge=1,
+        description="Homes added or deleted in 30 days from which an account is listed "
+        "for operators (/operator/homes).",
+    )
 
     # The Neighbors feed (server/feed/).
     feed_max_media_bytes: int = Field(

@@ -1,12 +1,14 @@
 """A hub shares an event's clip to the real community server: paired through the real
 pairing API, rendered with its privacy mask, uploaded with the hub credential, and then
-in the neighbors' feed as the owner's post — the served video black inside the mask."""
+in the neighbors' feed as the owner's post — the served video, and the poster frame the
+feed shows before it plays, black inside the mask."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 import pytest
 
@@ -76,3 +78,37 @@ def test_a_shared_clip_reaches_the_feed_with_its_mask_burned_in(
         width = frame.shape[1]
         assert frame[:, : width // 2 - 4].mean() < 8  # painted black on the hub
         assert frame[:, width // 2 + 4 :].mean() > 20  # the rest is the picture
+
+
+def test_a_shared_clip_arrives_with_its_masked_poster_frame(
+    server: ServerHarness, live: str, tmp_path: Path
+) -> None:
+    owner = server.account()
+    home_id = add_home(owner, at=CHICAGO)["id"]
+    neighbor, neighbor_home = resident_at(server, miles_from(CHICAGO, 0.8, 45.0))
+    paired = link.pair(tmp_path / "hub", live, pairing_code(owner, home_id), "Porch hub")
+    clip = make_h264(tmp_path / "event.mp4", seconds=1, fps=10, size=(320, 180))
+    snapshot = tmp_path / "snapshot.jpg"
+    assert cv2.imwrite(str(snapshot), np.full((180, 320, 3), 200, np.uint8))
+
+    published = publish_event(
+        paired,
+        EventFootage("1717400100.0-front", [MASK], clip=lambda: clip, snapshot=snapshot),
+        PostDraft.of("suspicious_activity", "A van idling by the gate", "Around 4 pm."),
+        choice=MediaChoice.clip,
+        workdir=tmp_path / "work",
+    )
+
+    theirs = neighbor.client.get("/api/feed", params={"home_id": neighbor_home}).json()
+    media = theirs["posts"][0]["media"]
+    assert media["content_type"] == "video/mp4"
+    assert media["poster"] == f"/api/posts/{published.post_id}/poster"
+    still = neighbor.client.get(media["poster"])
+    assert still.status_code == 200
+    assert still.headers["content-type"] == "image/jpeg"
+    frame = cv2.imdecode(np.frombuffer(still.content, np.uint8), cv2.IMREAD_COLOR)
+    width = frame.shape[1]
+    assert frame[:, : width // 2 - 4].mean() < 8  # the mask, burned in on the hub
+    assert frame[:, width // 2 + 4 :].mean() > 150
+    page = neighbor.client.get("/feed").text
+    assert f'poster="{media["poster"]}"' in page

@@ -10,7 +10,8 @@ bearer token — a separate kind of principal). Expected outcomes:
   a made-up id is a 404, a wrong sample password a 401 "wrong email or password");
 - "auth": refused for lack of sign-in (401 "sign-in required", or a redirect to /sign-in);
 - "mfa": refused until two-factor is set up (403, or a redirect to the setup page);
-- "role": refused for the role (403 "operators only", "residents only");
+- "role": refused for the role (403 "operators only", "residents only", "agency
+  members only");
 - "hub": refused for lack of a hub credential (401 "hub credential required").
 Anything 5xx fails the test whatever the row says.
 """
@@ -39,10 +40,13 @@ SIGNED_IN = ("auth", "ok", "mfa", "ok", "ok", "auth")
 OPERATOR = ("auth", "role", "mfa", "role", "ok", "auth")
 HOUSEHOLD = ("auth", "ok", "mfa", "role", "ok", "auth")
 HUB = ("hub", "hub", "hub", "hub", "hub", "ok")
+AGENCY = ("auth", "role", "mfa", "ok", "role", "auth")
 
 EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/api/openapi.json"): PUBLIC,
+    ("GET", "/docs"): PUBLIC,
+    ("GET", "/docs/static/{name}"): PUBLIC,
     ("POST", "/api/auth/sign-up"): PUBLIC,
     ("POST", "/api/auth/verify-email"): PUBLIC,
     ("POST", "/api/auth/verify-email/resend"): PUBLIC,
@@ -114,6 +118,10 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/homes/{home_id}/hubs/{hub_id}/ping"): HOUSEHOLD,
     ("GET", "/invitations/accept"): HOUSEHOLD,
     ("POST", "/invitations/accept"): HOUSEHOLD,
+    # Each role's own start page: the agency portal for agency members
+    # (server/agencies/pages.py), the home-churn list for operators (server/homes/churn.py).
+    ("GET", "/agency"): AGENCY,
+    ("GET", "/operator/homes"): OPERATOR,
     # The Neighbors feed: reading a home's feed is for households; a post, its media,
     # comments and reports for anyone signed in (the service checks the post's area);
     # moderation and agencies for operators; uploads for hubs.
@@ -122,6 +130,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/posts/{post_id}"): SIGNED_IN,
     ("DELETE", "/api/posts/{post_id}"): SIGNED_IN,
     ("GET", "/api/posts/{post_id}/media"): SIGNED_IN,
+    ("GET", "/api/posts/{post_id}/poster"): SIGNED_IN,
     ("GET", "/api/posts/{post_id}/comments"): SIGNED_IN,
     ("POST", "/api/posts/{post_id}/comments"): SIGNED_IN,
     ("DELETE", "/api/comments/{comment_id}"): SIGNED_IN,
@@ -238,6 +247,7 @@ def _outcome(status: int, location: str, body: dict[str, object]) -> str:
         "two-factor sign-in required": "mfa",
         "operators only": "role",
         "residents only": "role",
+        "agency members only": "role",
         "hub credential required": "hub",
         "CSRF token missing or wrong": "csrf",
     }.get(str(body.get("error", "")), "ok")

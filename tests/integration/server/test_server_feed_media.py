@@ -8,7 +8,9 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 import av
 import cv2
@@ -16,11 +18,14 @@ import httpx
 import numpy as np
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select
 
 from feed_tools import (
+    feed,
     hub_client,
     jpeg_bytes,
+    miles_from,
     mp4_bytes,
     post,
     resident_at,
@@ -30,9 +35,12 @@ from frontporch.server.app import create_app
 from frontporch.server.blobs import BlobError, FilesystemBlobStore
 from frontporch.server.feed.models import Post
 from frontporch.server.feed.repository import PostRepository
+from frontporch.server.feed.sweep import sweep_media
 from frontporch.server.homes.models import Home
 from frontporch.server.hubs.models import Hub
 from frontporch.server.settings import ServerSettings
+from frontporch.sharing_protocol import MAX_POSTER_BYTES, MEDIA_FIELD, POSTER_FIELD, UPLOAD_PATH
+from homes_tools import CHICAGO
 from server_fixtures import PASSWORD, FakeClock, SmtpServer, make_settings
 from server_harness import ServerHarness
 from server_live import serving
@@ -50,13 +58,14 @@ class HookedStore(FilesystemBlobStore):
         self.broken = False
         self.put_keys: list[str] = []
 
-    def put(self, key: str, data: bytes) -> None:
+    def put_file(self, key: str, source: BinaryIO) -> int:
         if self.broken:
             raise BlobError("disk full")
-        super().put(key, data)
+        written = super().put_file(key, source)
         self.put_keys.append(key)
         if self.on_put is not None:
             self.on_put()
+        return written
 
 
 @pytest.fixture
@@ -112,7 +121,7 @@ def test_a_hub_publishes_a_clip_and_a_snapshot(
     media = neighbour.client.get(f"/api/posts/{post_id}/media")
     assert media.status_code == 200
     assert media.headers["content-type"] == "video/mp4"
-    assert media.headers["cache-control"].startswith("private")
+    assert media.headers["cache-control"] == "private, no-store"
     assert media.headers["accept-ranges"] == "bytes"
     assert media.content == clip
     with av.open(io.BytesIO(media.content)) as container:
@@ -361,3 +370,132 @@ def test_two_copies_of_one_upload_racing_make_one_post(
     assert answer.json()["id"] == str(racer[0])
     assert not store.exists(store.put_keys[0])
     assert _posts(server) == 1
+
+
+def _upload_with_poster(
+    hub: TestClient,
+    media: bytes,
+    poster: bytes,
+    media_type: str = "video/mp4",
+    poster_type: str = "image/jpeg",
+) -> httpx.Response:
+    files = {
+        MEDIA_FIELD: ("clip.mp4", media, media_type),
+        POSTER_FIELD: ("poster.jpg", poster, poster_type),
+    }
+    data = {"category": "suspicious_activity", "title": "Someone at the gate"}
+    return hub.post(UPLOAD_PATH, data=data, files=files)
+
+
+def test_a_clip_is_shared_with_its_poster_frame(
+    server: ServerHarness, store: HookedStore, tmp_path: Path
+) -> None:
+    owner, home = resident_at(server)
+    neighbour, neighbour_home = resident_at(server)
+    stranger, _ = resident_at(server, miles_from(CHICAGO, 30.0, 90))
+    hub = hub_client(server, owner, home)
+    poster = jpeg_bytes()
+
+    made = _upload_with_poster(hub, mp4_bytes(tmp_path), poster)
+    assert made.status_code == 201, made.text
+    post_id = made.json()["id"]
+    poster_url = f"/api/posts/{post_id}/poster"
+    shown = feed(neighbour, neighbour_home)["posts"][0]
+    assert shown["media"]["poster"] == poster_url
+    for reader in (owner, neighbour):
+        still = reader.client.get(poster_url)
+        assert still.status_code == 200
+        assert still.headers["content-type"] == "image/jpeg"
+        assert still.headers["cache-control"] == "private, no-store"
+        assert still.content == poster
+    assert stranger.client.get(poster_url).status_code == 404  # the media's own rule
+    assert server.new_client().get(poster_url).status_code == 401
+    page = neighbour.client.get("/feed").text
+    assert f'poster="{poster_url}"' in page
+    assert f'poster="{poster_url}"' in neighbour.client.get(f"/posts/{post_id}").text
+
+    without = upload(hub, mp4_bytes(tmp_path))  # a hub that sends none: as before
+    assert "poster" not in feed(neighbour, neighbour_home)["posts"][0]["media"]
+    missing = neighbour.client.get(f"/api/posts/{without.json()['id']}/poster")
+    assert (missing.status_code, missing.json()["error"]) == (404, "no poster")
+
+    key = f"posts/{uuid.UUID(post_id).hex}.poster"
+    assert store.exists(key)
+    assert owner.client.delete(f"/api/posts/{post_id}").status_code == 204
+    assert not store.exists(key)
+    assert not store.exists(f"posts/{uuid.UUID(post_id).hex}")
+
+
+def test_a_poster_must_be_a_small_jpeg_with_a_clip(
+    server: ServerHarness, store: HookedStore, tmp_path: Path
+) -> None:
+    owner, home = resident_at(server)
+    hub = hub_client(server, owner, home)
+    clip, still = mp4_bytes(tmp_path), jpeg_bytes()
+    big = b"\xff\xd8\xff" + bytes(MAX_POSTER_BYTES)
+    cases = [
+        (jpeg_bytes(), still, "image/jpeg", "image/jpeg", "with a clip only"),
+        (clip, still, "video/mp4", "image/png", "must be image/jpeg"),
+        (clip, b"GIF89a not a jpeg", "video/mp4", "image/jpeg", "not a JPEG"),
+        (clip, big, "video/mp4", "image/jpeg", "at most"),
+    ]
+    for media, poster, media_type, poster_type, says in cases:
+        refused = _upload_with_poster(hub, media, poster, media_type, poster_type)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["field"] == "poster"
+        assert says in refused.json()["detail"]
+    as_text = hub.post(
+        UPLOAD_PATH,
+        data={"category": "crime", "title": "x", POSTER_FIELD: "not a file"},
+        files={MEDIA_FIELD: ("clip.mp4", clip, "video/mp4")},
+    )
+    assert (as_text.status_code, as_text.json()["field"]) == (422, "poster")
+    assert _posts(server) == 0
+    assert _blob_files(store) == []
+
+
+def test_an_account_deletion_and_the_sweep_treat_posters_as_the_posts_own(
+    server: ServerHarness, store: HookedStore, clock: FakeClock, tmp_path: Path
+) -> None:
+    owner, home = resident_at(server)
+    hub = hub_client(server, owner, home)
+    kept_owner, kept_home = resident_at(server)
+    kept = _upload_with_poster(
+        hub_client(server, kept_owner, kept_home), mp4_bytes(tmp_path), jpeg_bytes()
+    )
+    assert _upload_with_poster(hub, mp4_bytes(tmp_path), jpeg_bytes()).status_code == 201
+    assert len(_blob_files(store)) == 4
+    context = server.app.state.server
+    later = datetime.now(UTC) + timedelta(days=1)  # every blob is past the grace period
+    report = sweep_media(context.sessions, context.blobs, later)
+    assert (report.referenced, report.orphans) == (4, [])
+    deleted = owner.client.post("/api/account/delete", json={"password": PASSWORD})
+    assert deleted.status_code == 200, deleted.text
+    kept_hex = uuid.UUID(kept.json()["id"]).hex
+    assert [p.name for p in _blob_files(store)] == [kept_hex, f"{kept_hex}.poster"]
+
+
+def test_media_is_never_kept_by_a_browser(server: ServerHarness) -> None:
+    owner, home = resident_at(server)
+    post_id = upload(hub_client(server, owner, home), jpeg_bytes(), "image/jpeg").json()["id"]
+    media = owner.client.get(f"/api/posts/{post_id}/media")
+    assert media.headers["cache-control"] == "private, no-store"
+    ranged = owner.client.get(f"/api/posts/{post_id}/media", headers={"range": "bytes=0-9"})
+    assert (ranged.status_code, ranged.headers["cache-control"]) == (206, "private, no-store")
+
+
+def test_the_post_quota_is_checked_before_the_body_is_read(
+    server: ServerHarness, store: HookedStore
+) -> None:
+    owner, home = resident_at(server)
+    hub = hub_client(server, owner, home)
+    quota = server.app.state.server.settings.feed_posts_per_hour
+    for number in range(quota):
+        assert upload(hub, jpeg_bytes(), "image/jpeg", title=f"n{number}").status_code == 201
+    # Refused for the quota, not for the body: a body it would refuse is not even read.
+    too_large = upload(hub, b"\xff\xd8\xff" + bytes(MAX_MEDIA), "image/jpeg")
+    assert too_large.status_code == 429, too_large.text
+    assert "retry-after" in too_large.headers
+    not_media = upload(hub, b"not media at all", "image/jpeg")
+    assert not_media.status_code == 429
+    assert len(store.put_keys) == quota

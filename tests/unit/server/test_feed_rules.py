@@ -14,9 +14,11 @@ from frontporch.server.feed.errors import (
     BadCursor,
     MediaMismatch,
     MediaTooLarge,
+    PosterRejected,
     RangeNotSatisfiable,
     UnsupportedMedia,
 )
+from frontporch.sharing_protocol import MAX_POSTER_BYTES
 
 HOME = geo.cell_to_int(geo.home_cell(41.878113, -87.629799))
 
@@ -104,16 +106,39 @@ def test_media_is_what_it_says() -> None:
     assert rules.sniff_media(mp4) == rules.MP4
     assert rules.sniff_media(jpeg) == rules.JPEG
     assert rules.sniff_media(b"GIF89a") is None
-    assert rules.check_media("video/mp4", mp4, 100) == rules.MP4
-    assert rules.check_media("Image/JPEG; charset=x", jpeg, 100) == rules.JPEG
+    head = rules.SNIFF_BYTES
+    assert rules.check_media("video/mp4", mp4[:head], len(mp4), 100) == rules.MP4
+    assert rules.check_media("Image/JPEG; charset=x", jpeg[:head], len(jpeg), 100) == rules.JPEG
     with pytest.raises(UnsupportedMedia):
-        rules.check_media("image/png", jpeg, 100)
+        rules.check_media("image/png", jpeg[:head], len(jpeg), 100)
     with pytest.raises(MediaMismatch):
-        rules.check_media("video/mp4", jpeg, 100)
+        rules.check_media("video/mp4", jpeg[:head], len(jpeg), 100)
     with pytest.raises(MediaTooLarge) as too_large:
-        rules.check_media("video/mp4", mp4, 10)
+        rules.check_media("video/mp4", mp4[:head], len(mp4), 10)
     assert too_large.value.status == 413
     assert "10 bytes" in too_large.value.detail
+
+
+def test_a_poster_is_a_small_jpeg_sent_with_a_clip() -> None:
+    jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 20
+    rules.check_poster("image/jpeg", jpeg, len(jpeg), rules.MP4)
+    refusals = [
+        ("image/jpeg", jpeg, len(jpeg), rules.JPEG, "with a clip only"),
+        ("image/png", jpeg, len(jpeg), rules.MP4, "must be image/jpeg"),
+        ("image/jpeg", b"GIF89a", 6, rules.MP4, "not a JPEG"),
+        ("image/jpeg", jpeg, MAX_POSTER_BYTES + 1, rules.MP4, "at most"),
+    ]
+    for declared, head, size, media_type, says in refusals:
+        with pytest.raises(PosterRejected) as refused:
+            rules.check_poster(declared, head, size, media_type)
+        assert (refused.value.status, refused.value.field) == (422, "poster")
+        assert says in refused.value.detail
+
+
+def test_hidden_and_own_posts_cannot_be_reported() -> None:
+    assert rules.can_report(mine=False, hidden=False)
+    assert not rules.can_report(mine=True, hidden=False)
+    assert not rules.can_report(mine=False, hidden=True)
 
 
 @pytest.mark.parametrize(

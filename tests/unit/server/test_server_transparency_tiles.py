@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from frontporch.server.transparency.errors import TileNotFound
-from frontporch.server.transparency.tiles import index_path, parse_index, parse_level
+from frontporch.server.transparency.tiles import MAX_INDEX, index_path, parse_index, parse_level
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,18 @@ def test_levels_are_plain_decimals_up_to_63() -> None:
     for text in ("64", "01", "-1", "x", ""):
         with pytest.raises(TileNotFound):
             parse_level(text)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/".join(["x999"] * 1500 + ["999"]),  # past Python's int-from-text limit
+        "x999/x999/x999/x999/x999/x999/999",  # 21 digits: past any log's tiles
+        "x036/x028/x797/x018/x963/968",  # MAX_INDEX + 1
+    ],
+)
+def test_indexes_past_the_largest_log_are_not_tiles(path: str) -> None:
+    with pytest.raises(TileNotFound) as refused:
+        parse_index(path)
+    assert "too large" in refused.value.detail
+    assert parse_index(index_path(MAX_INDEX)) == (MAX_INDEX, 256)

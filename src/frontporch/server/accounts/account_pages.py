@@ -29,6 +29,7 @@ from frontporch.server.accounts.subject import AuthSubject
 from frontporch.server.context import Context, ServerContext
 from frontporch.server.db import DbSession
 from frontporch.server.errors import ServerError
+from frontporch.server.middleware import NO_STORE
 from frontporch.server.routing import protected_router
 
 pending: APIRouter = protected_router(pending_session, include_in_schema=False)
@@ -89,7 +90,7 @@ def sign_out(subject: PendingSession, context: Context, service: Accounts) -> Re
 # -- two-factor setup ----------------------------------------------------------------------------
 
 
-@setup.get(TWO_FACTOR_PAGE)
+@setup.get(TWO_FACTOR_PAGE, dependencies=[NO_STORE])
 def two_factor_page(
     request: Request, context: Context, subject: BrowserSessionSetup, service: Credentials
 ) -> Response:
@@ -101,7 +102,7 @@ def two_factor_page(
     return render(request, context, "two_factor.html", subject, enrolment=enrolment)
 
 
-@setup.post(TWO_FACTOR_PAGE)
+@setup.post(TWO_FACTOR_PAGE, dependencies=[NO_STORE])
 def two_factor_confirm(
     request: Request,
     db: DbSession,
@@ -158,22 +159,24 @@ def account_page(
     return account_view(request, context, subject, service, notice=notice)
 
 
-@signed.post("/account/sessions/{session_id}/revoke")
-def revoke_session(session_id: uuid.UUID, subject: SignedIn, service: Credentials) -> Response:
-    """Sign one browser out."""
+@credentials.post("/account/sessions/{session_id}/revoke")
+def revoke_session(
+    session_id: uuid.UUID, subject: BrowserSession, service: Credentials
+) -> Response:
+    """Sign one browser out (a browser session only, as in the API)."""
     service.revoke_session(subject, session_id)
     current = subject.session is not None and subject.session.id == session_id
     return RedirectResponse("/sign-in" if current else "/account?done=revoked", status_code=303)
 
 
-@signed.post("/account/tokens/{token_id}/revoke")
-def revoke_token(token_id: uuid.UUID, subject: SignedIn, service: Credentials) -> Response:
-    """Revoke an API token."""
+@credentials.post("/account/tokens/{token_id}/revoke")
+def revoke_token(token_id: uuid.UUID, subject: BrowserSession, service: Credentials) -> Response:
+    """Revoke an API token (a browser session only, as in the API)."""
     service.revoke_token(subject, token_id)
     return RedirectResponse("/account?done=token-revoked", status_code=303)
 
 
-@credentials.post("/account/tokens")
+@credentials.post("/account/tokens", dependencies=[NO_STORE])
 def create_token(
     request: Request,
     db: DbSession,

@@ -147,7 +147,8 @@ class CredentialService:
         return self._new_recovery_codes(subject)
 
     def disable_mfa(self, subject: AuthSubject, password: str, code: str) -> None:
-        """Turn two-factor off (not allowed for roles that require it)."""
+        """Turn two-factor off (not allowed for roles that require it); the password and
+        the code are checked together, under the sign-in lockout, with one answer."""
         user = subject.user
         if user.mfa_required:
             raise Forbidden(
@@ -156,9 +157,7 @@ class CredentialService:
             )
         if not user.mfa_enabled:
             raise BadRequest("two-factor is off", "Nothing to turn off.")
-        if not self.accounts.hashing.verify(user.password_hash, password):
-            raise InvalidCredentials("The password is wrong.", field=None)
-        self.accounts.check_second_factor(user, code, None)
+        self.accounts.check_password_and_code(user, password, code)
         user.totp_secret = None
         user.totp_enabled_at = None
         user.totp_last_step = None

@@ -53,6 +53,7 @@ from frontporch.server.accounts.sessions import (
 )
 from frontporch.server.context import Context, ServerContext, client_address
 from frontporch.server.db import DbSession
+from frontporch.server.middleware import NO_STORE
 from frontporch.server.routing import protected_router, public_router
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -205,7 +206,7 @@ def sign_out(
     return MessageOut(status="signed out", detail="This session has ended.")
 
 
-@setup.post("/two-factor/setup", response_model=MfaSetupOut)
+@setup.post("/two-factor/setup", response_model=MfaSetupOut, dependencies=[NO_STORE])
 def begin_two_factor(subject: BrowserSessionSetup, service: Credentials) -> MfaSetupOut:
     """Start two-factor setup: scan the QR code, then confirm with a code."""
     enrolment = service.begin_mfa_setup(subject)
@@ -214,7 +215,7 @@ def begin_two_factor(subject: BrowserSessionSetup, service: Credentials) -> MfaS
     )
 
 
-@setup.post("/two-factor/confirm", response_model=RecoveryCodesOut)
+@setup.post("/two-factor/confirm", response_model=RecoveryCodesOut, dependencies=[NO_STORE])
 def confirm_two_factor(
     body: CodeIn, subject: BrowserSessionSetup, service: Credentials
 ) -> RecoveryCodesOut:
@@ -232,9 +233,10 @@ def list_sessions(subject: SignedIn, service: Credentials) -> list[SessionOut]:
     return [SessionOut.of(s, current) for s in service.list_sessions(subject)]
 
 
-@account.delete("/sessions/{session_id}", status_code=204, response_class=Response)
-def revoke_session(session_id: ItemId, subject: SignedIn, service: Credentials) -> Response:
-    """Sign one of the caller's browsers out."""
+@credentials.delete("/sessions/{session_id}", status_code=204, response_class=Response)
+def revoke_session(session_id: ItemId, subject: BrowserSession, service: Credentials) -> Response:
+    """Sign one of the caller's browsers out (not with an API token: a leaked token must
+    not be able to sign its owner out)."""
     service.revoke_session(subject, session_id)
     return Response(status_code=204)
 
@@ -245,9 +247,9 @@ def list_tokens(subject: SignedIn, service: Credentials) -> list[ApiTokenOut]:
     return [ApiTokenOut.of(t) for t in service.list_tokens(subject)]
 
 
-@account.delete("/tokens/{token_id}", status_code=204, response_class=Response)
-def revoke_token(token_id: ItemId, subject: SignedIn, service: Credentials) -> Response:
-    """Revoke one of the caller's API tokens."""
+@credentials.delete("/tokens/{token_id}", status_code=204, response_class=Response)
+def revoke_token(token_id: ItemId, subject: BrowserSession, service: Credentials) -> Response:
+    """Revoke one of the caller's API tokens (not with an API token)."""
     service.revoke_token(subject, token_id)
     return Response(status_code=204)
 
@@ -255,7 +257,9 @@ def revoke_token(token_id: ItemId, subject: SignedIn, service: Credentials) -> R
 # -- credentials (browser session only) -------------------------------------------------------
 
 
-@credentials.post("/tokens", status_code=201, response_model=ApiTokenCreatedOut)
+@credentials.post(
+    "/tokens", status_code=201, response_model=ApiTokenCreatedOut, dependencies=[NO_STORE]
+)
 def create_token(
     body: TokenCreateIn, subject: BrowserSession, service: Credentials
 ) -> ApiTokenCreatedOut:
@@ -275,7 +279,9 @@ def change_password(
     )
 
 
-@credentials.post("/two-factor/recovery-codes", response_model=RecoveryCodesOut)
+@credentials.post(
+    "/two-factor/recovery-codes", response_model=RecoveryCodesOut, dependencies=[NO_STORE]
+)
 def new_recovery_codes(
     body: CodeIn, subject: BrowserSession, service: Credentials
 ) -> RecoveryCodesOut:

@@ -24,6 +24,22 @@ class InvalidCredentials(AccountError):
         )
 
 
+class WrongPasswordOrCode(AccountError):
+    """A password and a two-factor code checked together, and at least one was wrong.
+
+    One answer for both, so that neither can be tested on its own.
+    """
+
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__(
+            "wrong password or code",
+            "Check your password and the current code from your authenticator app (or a "
+            "recovery code) and try again; repeated failures lock the account for a while.",
+        )
+
+
 class TwoFactorRequired(AccountError):
     """The password was right; the account also needs its two-factor code."""
 

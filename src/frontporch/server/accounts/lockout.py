@@ -3,6 +3,12 @@
 Keys are HMACs (under the server secret) of the account's email or of the client's
 address bucket, so `auth_throttles` never holds either in the clear. Failed attempts
 count against both the account and the address; see `ratelimit.py` for the rules.
+
+Wrong two-factor codes count under a key of their own (`second-factor`), which only a
+complete sign-in clears. Were they counted with the passwords, a correct password (which
+an attacker who owns it can enter at will) would clear them, and the code could be
+guessed without end, a few tries at a time from many addresses. Their quiet window is a
+day, so the lock keeps doubling while guesses continue.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from frontporch.server.context import ServerContext
 from frontporch.server.db import after_commit
 
 HOUR_S = 3600
+SECOND_FACTOR_WINDOW_S = 24 * HOUR_S
+ACCOUNT_KEYS = ("account", "second-factor")
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,12 @@ class SignInLimits:
         self.address_policy = LockoutPolicy(
             s.signin_address_threshold, s.lockout_base_s, s.lockout_max_s, s.failure_window_s
         )
+        self.code_policy = LockoutPolicy(
+            s.signin_account_threshold,
+            s.lockout_base_s,
+            s.lockout_max_s,
+            max(s.failure_window_s, SECOND_FACTOR_WINDOW_S),
+        )
 
     def key(self, kind: str, value: str) -> str:
         """The throttle key of an account email, address bucket or quota."""
@@ -55,8 +69,8 @@ class SignInLimits:
             raise Locked(wait, what)
 
     def check_lock(self, email: str, client: ClientInfo | None = None) -> None:
-        """Raise Locked if the account (or the client's address) is locked."""
-        keys = [self.key("account", email)]
+        """Raise Locked if the account (for passwords or codes) or the client's address is."""
+        keys = [self.key(kind, email) for kind in ACCOUNT_KEYS]
         if client is not None:
             keys.append(self.key("address", address_bucket(client.address)))
         for key in keys:
@@ -64,18 +78,32 @@ class SignInLimits:
             if wait is not None:
                 raise Locked(wait)
 
-    def record_failure(self, email: str, client: ClientInfo | None) -> None:
-        """Count a failed password or code against the account and the address.
+    def record_failure(self, email: str, client: ClientInfo | None, *, code: bool = False) -> None:
+        """Count a wrong password (or, with `code`, a wrong two-factor code) against the
+        account and the client's address.
 
         Committed at once, in its own transaction; call it before the request has
         written anything, so SQLite's single writer is free.
         """
-        self.throttle.record_failure(self.key("account", email), self.account_policy)
+        if code:
+            self.throttle.record_failure(self.key("second-factor", email), self.code_policy)
+        else:
+            self.throttle.record_failure(self.key("account", email), self.account_policy)
         if client is not None:
             bucket = address_bucket(client.address)
             self.throttle.record_failure(self.key("address", bucket), self.address_policy)
 
+    def first_alert_this_hour(self, kind: str, email: str) -> bool:
+        """Whether an alert of `kind` may go to this account now (at most one an hour)."""
+        return self.throttle.use(self.key(kind, email), 1, HOUR_S) is None
+
     def clear_failures(self, email: str) -> None:
-        """Forget an account's failures once this request's sign-in has committed."""
-        key = self.key("account", email)
-        after_commit(self.db, lambda: self.throttle.clear(key))
+        """Forget an account's failures (passwords and codes) once this request's
+        complete sign-in has committed; never call it while a code is still owed."""
+        keys = [self.key(kind, email) for kind in ACCOUNT_KEYS]
+
+        def clear() -> None:
+            for key in keys:
+                self.throttle.clear(key)
+
+        after_commit(self.db, clear)

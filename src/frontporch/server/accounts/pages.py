@@ -22,6 +22,7 @@ from frontporch.server.accounts.auth import (
 )
 from frontporch.server.accounts.endpoints import Accounts, Client, attach_session
 from frontporch.server.accounts.errors import EmailNotVerified
+from frontporch.server.accounts.models import Role
 from frontporch.server.accounts.schemas import NO_NUL
 from frontporch.server.accounts.sessions import (
     FORM_CSRF_COOKIE,
@@ -43,10 +44,21 @@ QueryText = Annotated[str, Query(max_length=1024, pattern=NO_NUL)]
 
 
 def safe_next(target: str) -> str:
-    """A local path to continue to after signing in; anything else becomes /account."""
+    """A local path to continue to after signing in; anything else becomes / (which
+    sends each role to its landing page)."""
     if target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
-    return "/account"
+    return "/"
+
+
+# Where each role starts after signing in: households read their neighbors, agency
+# members their agency's page, operators the moderation queue.
+LANDINGS = {Role.AGENCY_MEMBER.value: "/agency", Role.OPERATOR.value: "/moderation"}
+
+
+def landing(subject: AuthSubject) -> str:
+    """The page a signed-in caller of `/` is sent to."""
+    return LANDINGS.get(subject.user.role, "/feed")
 
 
 def render(
@@ -132,9 +144,9 @@ def _run_form(
 
 @public.get("/")
 def home(request: Request, context: Context, subject: OptionalSubject) -> Response:
-    """The landing page, or the account page for someone signed in."""
+    """The landing page, or, for someone signed in, the start page of their role."""
     if subject is not None:
-        return RedirectResponse("/account", status_code=303)
+        return RedirectResponse(landing(subject), status_code=303)
     return render(request, context, "home.html")
 
 
@@ -181,7 +193,7 @@ def sign_in_page(
     request: Request,
     context: Context,
     subject: OptionalSubject,
-    next: QueryText = "/account",
+    next: QueryText = "/",
 ) -> Response:
     """The sign-in form (or straight on, if already signed in)."""
     if subject is not None:
@@ -198,7 +210,7 @@ def sign_in(
     client: Client,
     email: Text = "",
     password: Text = "",
-    next: Text = "/account",
+    next: Text = "/",
     csrf_token: FormToken = "",
 ) -> Response:
     """Check the password; continue to the two-factor step if the account has it."""

@@ -5,6 +5,11 @@ commit (the request boundary does). Failed sign-ins are the exception that must 
 even though the request fails: they go through `ThrottleStore`, which commits its own
 short transaction. Those writes happen before the request has written anything (so
 SQLite's single writer is free), and clearing failures waits until after the commit.
+
+A page sign-in of an account with two-factor on happens in two steps: the password
+gives a pending session that can only enter the code and ends after
+`PENDING_SIGN_IN_S`. Failures are cleared only once the code is in as well (see
+`lockout.py`: a password success must not clear the code's failures).
 """
 
 from __future__ import annotations
@@ -17,12 +22,13 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import Session
 
 from frontporch.server.accounts import mfa
-from frontporch.server.accounts.devices import note_device
+from frontporch.server.accounts.devices import alert_wrong_code, note_device
 from frontporch.server.accounts.errors import (
     EmailNotVerified,
     InvalidCredentials,
     InvalidLink,
     TwoFactorRequired,
+    WrongPasswordOrCode,
 )
 from frontporch.server.accounts.lockout import HOUR_S, ClientInfo, SignInLimits
 from frontporch.server.accounts.models import EmailToken, Role, User, UserSession
@@ -45,7 +51,12 @@ from frontporch.server.accounts.subject import AuthSubject
 from frontporch.server.context import ServerContext
 from frontporch.server.errors import BadRequest, Forbidden, NotFound
 from frontporch.server.feed.cleanup import before_account_deletion
+from frontporch.server.homes.roles import role_changed
 from frontporch.server.mail import queue_mail
+
+# Long enough to open the authenticator app, short enough that a password alone is
+# worth little: an abandoned or stolen pending session soon stops taking codes.
+PENDING_SIGN_IN_S = 5 * 60
 
 
 @dataclass(frozen=True)
@@ -210,7 +221,7 @@ class AccountService:
 
         Locked accounts and addresses are refused before the password is checked. With
         two-factor on and no `otp`, pages (`allow_pending`) get a session that can only
-        enter the code; the API gets TwoFactorRequired.
+        enter the code (and clears no failures); the API gets TwoFactorRequired.
         """
         try:
             address = normalize_email(email)
@@ -232,40 +243,80 @@ class AccountService:
             raise EmailNotVerified()
         mfa_passed = not user.mfa_enabled
         if user.mfa_enabled and otp:
-            self.check_second_factor(user, otp, client)
+            self.check_second_factor(user, otp, client, password_was_right=True)
             mfa_passed = True
         elif user.mfa_enabled and not allow_pending:
             raise TwoFactorRequired()
         if self.hashing.needs_rehash(user.password_hash):
             user.password_hash = self.hashing.hash(password)
-        self.limits.clear_failures(address)
+        if mfa_passed:
+            self.limits.clear_failures(address)
         return self._start_session(user, client, mfa_passed=mfa_passed)
 
-    def check_second_factor(self, user: User, code: str, client: ClientInfo | None) -> None:
-        """Accept a TOTP code (not replayed) or an unused recovery code, else count a failure."""
+    def check_second_factor(
+        self,
+        user: User,
+        code: str,
+        client: ClientInfo | None,
+        *,
+        password_was_right: bool = False,
+    ) -> None:
+        """Accept a TOTP code (not replayed) or an unused recovery code, else count a
+        failure against the account's codes; if the password of this sign-in was right,
+        the owner is also told by email (someone else may hold it)."""
         self.limits.check_lock(user.email, client)
-        if user.totp_secret is not None:
-            step = mfa.matching_step(user.totp_secret, code, self.now(), user.totp_last_step)
-            if step is not None:
-                user.totp_last_step = step
-                return
-        if mfa.looks_like_recovery_code(code):
-            recovery = RecoveryCodeRepository(self.db).find_unused_for_authentication(
-                user.id, mfa.hash_recovery_code(code)
-            )
-            if recovery is not None:
-                recovery.used_at = self.now()
-                return
-        self.limits.record_failure(user.email, client)
+        if self._second_factor_matches(user, code):
+            return
+        self.limits.record_failure(user.email, client, code=True)
+        if (
+            password_was_right
+            and client is not None
+            and self.limits.first_alert_this_hour("wrong-code-mail", user.email)
+        ):
+            alert_wrong_code(self.context, user, client)
         raise InvalidCredentials(
             "Enter the current 6-digit code from your authenticator app, or a recovery code.",
             field="otp",
         )
 
+    def check_password_and_code(self, user: User, password: str, code: str) -> None:
+        """Check a signed-in user's password and code together, under the sign-in lockout.
+
+        Either being wrong gives the same answer, so a stolen session cannot test
+        passwords (or codes) one at a time; failures count as at sign-in.
+        """
+        self.limits.check_lock(user.email)
+        if not self.hashing.verify(user.password_hash, password):
+            self.limits.record_failure(user.email, None)
+            raise WrongPasswordOrCode()
+        if not self._second_factor_matches(user, code):
+            self.limits.record_failure(user.email, None, code=True)
+            raise WrongPasswordOrCode()
+
+    def _second_factor_matches(self, user: User, code: str) -> bool:
+        """Whether `code` is a current TOTP code (not replayed) or an unused recovery
+        code; either is used up by matching."""
+        if user.totp_secret is not None:
+            step = mfa.matching_step(user.totp_secret, code, self.now(), user.totp_last_step)
+            if step is not None:
+                user.totp_last_step = step
+                return True
+        if mfa.looks_like_recovery_code(code):
+            # No autoflush: a pending change (a session's last-seen time) written now
+            # would hold SQLite's writer while a failure is counted in its own transaction.
+            with self.db.no_autoflush:
+                recovery = RecoveryCodeRepository(self.db).find_unused_for_authentication(
+                    user.id, mfa.hash_recovery_code(code)
+                )
+            if recovery is not None:
+                recovery.used_at = self.now()
+                return True
+        return False
+
     def complete_second_factor(self, subject: AuthSubject, code: str, client: ClientInfo) -> SignIn:
         """Finish a page sign-in that waits for its code: a fresh, full session replaces it."""
         assert subject.session is not None
-        self.check_second_factor(subject.user, code, client)
+        self.check_second_factor(subject.user, code, client, password_was_right=True)
         self.sessions.delete(subject.session)
         self.limits.clear_failures(subject.user.email)
         return self._start_session(subject.user, client, mfa_passed=True)
@@ -273,6 +324,7 @@ class AccountService:
     def _start_session(self, user: User, client: ClientInfo, *, mfa_passed: bool) -> SignIn:
         now = self.now()
         self.sessions.delete_expired(now)
+        lifetime_s = self.settings.session_lifetime_s if mfa_passed else PENDING_SIGN_IN_S
         token = new_token()
         session = self.sessions.add(
             UserSession(
@@ -280,7 +332,7 @@ class AccountService:
                 token_hash=hash_token(token),
                 created_at=now,
                 last_seen_at=now,
-                expires_at=now + timedelta(seconds=self.settings.session_lifetime_s),
+                expires_at=now + timedelta(seconds=lifetime_s),
                 mfa_passed=mfa_passed,
                 user_agent=client.user_agent[:200],
                 address_class=address_class(client.address),
@@ -301,14 +353,15 @@ class AccountService:
         """Delete the caller's account and, by cascade, everything that belongs to it
         (the media blobs of its posts once the deletion has committed)."""
         user = subject.user
-        self.limits.check_lock(user.email)
-        if not self.hashing.verify(user.password_hash, password):
-            self.limits.record_failure(user.email, None)
-            raise InvalidCredentials("The password is wrong.", field=None)
         if user.mfa_enabled:
             if not otp:
                 raise TwoFactorRequired()
-            self.check_second_factor(user, otp, None)
+            self.check_password_and_code(user, password, otp)
+        else:
+            self.limits.check_lock(user.email)
+            if not self.hashing.verify(user.password_hash, password):
+                self.limits.record_failure(user.email, None)
+                raise InvalidCredentials("The password is wrong.", field=None)
         before_account_deletion(self.db, self.context.blobs, user.id)
         self.users.delete(user)
 
@@ -324,6 +377,7 @@ class AccountService:
                 "cannot demote yourself", "Ask another operator to change your role.", field="role"
             )
         user.role = role.value
+        role_changed(self.db, user, role)
         return user
 
     # -- mail ---------------------------------------------------------------------------

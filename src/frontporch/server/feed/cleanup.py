@@ -1,7 +1,7 @@
 """What deleting an account must do in the feed beyond the database's cascades.
 
 Rows go by foreign key (posts, comments, reports, notifications), but two things do
-not: the media blobs of the account's posts, and the comment counts of other people's
+not: the media and poster blobs of the account's posts, and the comment counts of other people's
 posts the account commented on. `before_account_deletion` runs in the deleting
 transaction, just before the user row goes: it fixes the counts and queues the blob
 deletions for after the commit (a rolled-back deletion keeps its media).
@@ -36,17 +36,17 @@ def before_account_deletion(db: Session, blobs: BlobStore, user_id: uuid.UUID) -
             .values(comment_count=Post.comment_count - int(count))
             .execution_options(synchronize_session=False)
         )
-    keys = list(
-        db.scalars(
-            select(Post.media_key).where(Post.author_id == user_id, Post.media_key.is_not(None))
+    rows = db.execute(
+        select(Post.media_key, Post.poster_key).where(
+            Post.author_id == user_id, Post.media_key.is_not(None)
         )
-    )
+    ).all()
+    keys = [key for row in rows for key in row if key is not None]
 
     def delete_media() -> None:
         for key in keys:
             try:
-                if key is not None:
-                    blobs.delete(key)
+                blobs.delete(key)
             except Exception:  # one failure must not keep the others
                 log.exception("could not delete media blob %s of a deleted account", key)
 

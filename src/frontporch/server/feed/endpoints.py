@@ -4,25 +4,35 @@ uploads (paired hubs), moderation and agencies (operators)."""
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as PathParam
+from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from frontporch import geo
 from frontporch.server.accounts.auth import Operator, SignedIn, operator, signed_in
 from frontporch.server.accounts.endpoints import ERRORS
 from frontporch.server.accounts.schemas import ErrorOut
-from frontporch.server.blobs import BlobError
+from frontporch.server.blobs import BlobError, BlobNotFound, BlobRangeError
 from frontporch.server.context import Context
 from frontporch.server.db import DbSession, finish
 from frontporch.server.feed import pagecache, rules
 from frontporch.server.feed.agencies import AgencyService
 from frontporch.server.feed.comments import CommentService
-from frontporch.server.feed.errors import NoMedia, RangeNotSatisfiable, WrongLocation
+from frontporch.server.feed.errors import (
+    FeedError,
+    MediaUnavailable,
+    NoMedia,
+    NoPoster,
+    RangeNotSatisfiable,
+    WrongLocation,
+)
 from frontporch.server.feed.moderation import Action, ModerationService
 from frontporch.server.feed.notifications import NotificationService
 from frontporch.server.feed.schemas import (
@@ -50,13 +60,17 @@ from frontporch.server.feed.schemas import (
     UnreadOut,
     post_url,
 )
-from frontporch.server.feed.service import Draft, FeedService, PostView
-from frontporch.server.feed.uploads import read_upload, store_hub_post
+from frontporch.server.feed.service import Draft, FeedService, MediaRef, PostView
+from frontporch.server.feed.uploads import count_upload, received_upload, store_hub_post
 from frontporch.server.homes.access import Household, household
 from frontporch.server.hubs.auth import PairedHub, paired_hub
 from frontporch.server.routing import protected_router
 
-MEDIA_CACHE = "private, max-age=3600"
+# Access to a post can end (a moderator hides it, its author deletes it, a reader's
+# home moves away), so no browser, least of all a shared one, may keep its media.
+log = logging.getLogger(__name__)
+
+MEDIA_CACHE = "private, no-store"
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -194,26 +208,67 @@ def delete_post(post_id: PostId, subject: SignedIn, service: Feed) -> Response:
         200: {"content": {rules.MP4: {}, rules.JPEG: {}}, "description": "The whole media."},
         206: {"content": {rules.MP4: {}, rules.JPEG: {}}, "description": "The range asked for."},
         416: _error("The range starts past the end"),
+        503: _error("The media could not be read just now"),
     },
 )
 def get_media(post_id: PostId, request: Request, subject: SignedIn, service: Feed) -> Response:
     """The post's clip or snapshot; honours `Range: bytes=…` so a video can seek."""
     media = service.media(subject, post_id)
+    return _streamed(service, media, request.headers.get("range"), NoMedia)
+
+
+@posts.get(
+    "/posts/{post_id}/poster",
+    response_class=Response,
+    responses={
+        200: {"content": {rules.JPEG: {}}, "description": "The poster frame."},
+        503: _error("The poster could not be read just now"),
+    },
+)
+def get_poster(post_id: PostId, subject: SignedIn, service: Feed) -> Response:
+    """The still a post's clip shows until it is played (who may read the post may read
+    it, as its media)."""
+    poster = service.poster(subject, post_id)
+    return _streamed(service, poster, None, NoPoster)
+
+
+def _streamed(
+    service: FeedService,
+    media: MediaRef,
+    range_header: str | None,
+    missing: Callable[[], FeedError],
+) -> Response:
+    """A blob as a streamed response, whole (200) or the one range asked for (206): read
+    from the store a chunk at a time, so a clip never sits whole in the server's memory.
+    The blob is opened (and any refusal raised) before the response starts."""
     blobs = service.context.blobs
-    wanted = rules.byte_range(request.headers.get("range"), media.size)
-    headers = {"Accept-Ranges": "bytes", "Cache-Control": MEDIA_CACHE}
     try:
-        if wanted is None:
-            data = blobs.get(media.key)
-            return Response(data, media_type=media.content_type, headers=headers)
-        first, last = wanted
-        data = blobs.get_range(media.key, first, last)
-    except BlobError as exc:
-        if blobs.exists(media.key):
-            raise RangeNotSatisfiable(media.size) from exc
-        raise NoMedia() from exc
-    headers["Content-Range"] = f"bytes {first}-{first + len(data) - 1}/{media.size}"
-    return Response(data, status_code=206, media_type=media.content_type, headers=headers)
+        size = media.size if media.size is not None else blobs.size(media.key)
+        wanted = rules.byte_range(range_header, size)
+        reader = blobs.open(media.key, *wanted) if wanted else blobs.open(media.key)
+    except BlobNotFound:
+        raise missing() from None
+    except BlobRangeError:
+        raise RangeNotSatisfiable(size) from None
+    except BlobError:
+        log.exception("could not read blob %s", media.key)
+        raise MediaUnavailable() from None
+    headers = {
+        "Accept-Ranges": "bytes",
+        "Cache-Control": MEDIA_CACHE,
+        "Content-Length": str(reader.length),
+    }
+    status = 200
+    if wanted is not None:
+        status = 206
+        headers["Content-Range"] = f"bytes {reader.first}-{reader.last}/{reader.size}"
+    return StreamingResponse(
+        reader,
+        status_code=status,
+        media_type=media.content_type,
+        headers=headers,
+        background=BackgroundTask(reader.close),
+    )
 
 
 @posts.get("/posts/{post_id}/comments", response_model=CommentsOut)
@@ -368,6 +423,7 @@ def set_agency(
         200: {"model": HubPostOut, "description": "Sent before (same client_ref): that post"},
         413: _error("The media is larger than the server takes"),
         415: _error("Not multipart/form-data, or media that is not MP4 or JPEG"),
+        429: _error("The home owner's hourly post quota is spent; nothing was read"),
         503: _error("The media could not be stored just now; nothing was posted"),
     },
 )
@@ -375,9 +431,11 @@ async def upload_post(
     request: Request, response: Response, hub_subject: PairedHub, context: Context
 ) -> HubPostOut:
     """Publish a clip or snapshot the owner chose, as a post by the home's owner in the
-    home's cell (multipart/form-data: category, title, body, client_ref, media)."""
-    upload = await read_upload(request, context.settings.feed_max_media_bytes)
-    post, created = await run_in_threadpool(store_hub_post, context, hub_subject, upload)
+    home's cell (multipart/form-data: category, title, body, client_ref, media and, with
+    a clip, poster). The owner's post quota is checked before the body is read."""
+    await run_in_threadpool(count_upload, context, hub_subject)
+    async with received_upload(request, context.settings.feed_max_media_bytes) as upload:
+        post, created = await run_in_threadpool(store_hub_post, context, hub_subject, upload)
     if not created:
         response.status_code = 200
     return HubPostOut(id=post.id, url=post_url(post.id))

@@ -102,6 +102,16 @@ class AlreadyReported(FeedError, Conflict):
         )
 
 
+class ReportOnHidden(FeedError, Conflict):
+    """Reporting a post a moderator has already hidden."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "post already hidden",
+            "A moderator has already hidden this post; there is nothing left to report.",
+        )
+
+
 class ModerationConflict(FeedError, Conflict):
     """Hiding a hidden post or restoring a visible one."""
 
@@ -188,6 +198,15 @@ class MediaTooLarge(FeedError):
         )
 
 
+class PosterRejected(FeedError):
+    """A poster frame that is not a small JPEG sent with a clip."""
+
+    status = 422
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("invalid poster", detail, field="poster")
+
+
 class MissingForm(FeedError):
     """A hub upload that is not multipart/form-data, or lacks a field."""
 
@@ -204,7 +223,7 @@ class UnreadableUpload(FeedError, BadRequest):
         super().__init__(
             "unreadable upload",
             f"The multipart/form-data body could not be read ({problem}); send the text "
-            "fields once each and one file field 'media'.",
+            "fields once each, one file field 'media' and at most one 'poster'.",
         )
 
 
@@ -213,6 +232,29 @@ class NoMedia(FeedError, NotFound):
 
     def __init__(self) -> None:
         super().__init__("no media", "This post has no photo or video.")
+
+
+class NoPoster(FeedError, NotFound):
+    """The post has no poster frame (no clip, or the hub sent none)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "no poster", "This post has no poster frame; play its clip, if it has one."
+        )
+
+
+class MediaUnavailable(FeedError):
+    """The blob store could not be read (a server-side fault, not the caller's)."""
+
+    status = 503
+
+    def __init__(self) -> None:
+        super().__init__(
+            "media unavailable",
+            "The server could not read this post's media just now. Try again in a minute; "
+            "if it keeps failing, tell the server's operator.",
+            headers={"Retry-After": "60"},
+        )
 
 
 class RangeNotSatisfiable(FeedError):
@@ -247,7 +289,7 @@ class NotMultipart(FeedError):
         super().__init__(
             "multipart/form-data required",
             "Send the post as multipart/form-data: text fields category, title, body, "
-            "client_ref and the file field media.",
+            "client_ref, the file field media and, with a clip, the file field poster.",
         )
 
 

@@ -24,7 +24,7 @@ A reader's feed also shows the reader's own hidden posts; `ix_posts_hidden_autho
 them is one probe that finds nothing for almost every reader (0005).
 
 Deleting an account deletes its posts, comments, reports and notifications (cascades;
-media blobs are removed by `feed.cleanup`). Deleting a post deletes its comments,
+media and poster blobs are removed by `feed.cleanup`). Deleting a post deletes its comments,
 reports, notifications and moderation history. Deleting a home keeps its posts (the
 author still exists) with `home_id` cleared.
 """
@@ -135,6 +135,8 @@ class Post(Base):
     media_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
     media_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
     media_size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # The still a clip shows until played (0007); a blob beside the media, gone with it.
+    poster_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
     hub_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("hubs.id", ondelete="SET NULL"), nullable=True
     )

@@ -1,13 +1,13 @@
 """Reports and moderation.
 
-Anyone who may read a post (but its author) can report it, once while the report is
-open; the post then waits in the operators' queue, most-reported first. Operators see
-how many reports a post has and their reasons, never who made them. An operator hides
-a post (it leaves every feed; its author still sees it, marked hidden with the reason),
-restores it, or dismisses its reports; each of the three resolves the open reports and
-is kept in `moderation_actions`, the post's history. Hiding and restoring notify the
-author; reporters hear nothing (which would tell them what the moderators decided
-about someone else).
+Anyone who may read a post (but its author) can report it while it is not hidden, once
+while the report is open; the post then waits in the operators' queue, most-reported
+first. Operators see how many reports a post has and their reasons, never who made them.
+An operator hides a post (it leaves every feed; its author still sees it, marked hidden
+with the reason), restores it, or dismisses its reports; each of the three resolves the
+open reports and is kept in `moderation_actions`, the post's history. Hiding and
+restoring notify the author; reporters hear nothing (which would tell them what the
+moderators decided about someone else).
 """
 
 from __future__ import annotations
@@ -23,11 +23,13 @@ from sqlalchemy.orm import Session
 from frontporch.server.accounts.lockout import SignInLimits
 from frontporch.server.accounts.subject import AuthSubject
 from frontporch.server.context import ServerContext
+from frontporch.server.feed import rules
 from frontporch.server.feed.errors import (
     AlreadyReported,
     ModerationConflict,
     OwnPost,
     PostNotFound,
+    ReportOnHidden,
 )
 from frontporch.server.feed.models import ModerationAction, Post, PostReport
 from frontporch.server.feed.notifications import NotificationKind, notify
@@ -78,6 +80,8 @@ class ModerationService:
         _, post = self.feed.readable(subject, post_id)
         if post.author_id == subject.user_id:
             raise OwnPost()
+        if not rules.can_report(mine=False, hidden=post.hidden_at is not None):
+            raise ReportOnHidden()
         if self.reports.has_open(post.id, subject.user_id):
             raise AlreadyReported()
         try:

@@ -85,6 +85,7 @@ class FeedPost:
     created_at: datetime
     media_type: str | None
     media_size: int | None
+    poster_key: str | None
     hidden_at: datetime | None
     hidden_reason: str | None
     comment_count: int

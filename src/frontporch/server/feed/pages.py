@@ -103,6 +103,15 @@ def _cell_feed(
     return service.cells_page(subject, home.cell, [cell], wanted, before_seq, PAGE_SIZE)
 
 
+def _chosen_cell(cell: str | None) -> int | None:
+    """The hexagon `cell=` names, or None when it names none: fifteen hex digits (what
+    the query pattern lets through) are not always an H3 cell, and must be checked
+    before they are converted."""
+    if not cell or not geo.is_cell(cell):
+        return None
+    return geo.cell_to_int(cell)
+
+
 @feed_pages.get("/feed")
 def feed_page(
     request: Request,
@@ -126,8 +135,11 @@ def feed_page(
     home = _pick_home(homes, home_id)
     area = rules.area_cells(home.cell, radius_mi)
     notice = {"deleted": "Post deleted."}.get(done)
-    chosen = geo.cell_to_int(cell) if cell else None
-    if chosen is not None and chosen not in set(area):
+    chosen = _chosen_cell(cell)
+    if cell and chosen is None:  # the pattern of a cell, but none (a mangled link)
+        notice = "That hexagon is not on the map; showing the whole area."
+        cell = None
+    elif chosen is not None and chosen not in set(area):
         notice = f"That hexagon is not within {_radius_text(radius_mi)}; showing the whole area."
         chosen = cell = None
     if chosen is None:

@@ -23,6 +23,7 @@ from frontporch.server.accounts.subject import AuthSubject
 from frontporch.server.context import Context, ServerContext
 from frontporch.server.db import DbSession
 from frontporch.server.errors import ServerError
+from frontporch.server.feed import rules
 from frontporch.server.feed.comments import CommentService
 from frontporch.server.feed.endpoints import Cursor
 from frontporch.server.feed.errors import CommentNotFound
@@ -80,6 +81,7 @@ def post_page(
         if thread.next_cursor
         else None,
         reported=ReportRepository(db).has_open(post_id, subject.user_id),
+        can_report=rules.can_report(view.mine, view.post.hidden_at is not None),
         history=history,
         can_delete=view.mine or subject.is_operator,
         is_household=subject.user.role != Role.AGENCY_MEMBER.value,

@@ -105,7 +105,8 @@ class PostRepository:
         post = self.db.get(Post, post_id)
         if post is None:
             return None
-        if not rules.can_read(viewer, post.author_id, post.cell, post.hidden_at is not None):
+        hidden = post.hidden_at is not None
+        if not rules.can_read(viewer, post.author_id, post.cell, hidden, post.agency_id):
             return None
         return post
 

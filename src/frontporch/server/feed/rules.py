@@ -25,9 +25,11 @@ from frontporch.server.feed.errors import (
     BadCursor,
     MediaMismatch,
     MediaTooLarge,
+    PosterRejected,
     RangeNotSatisfiable,
     UnsupportedMedia,
 )
+from frontporch.sharing_protocol import MAX_POSTER_BYTES, POSTER_TYPE
 
 KM_PER_MILE = 1.609344
 MIN_RADIUS_MI = 1.0
@@ -118,24 +120,68 @@ def _area_cells(home_cell: int, radius_mi: float) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who is reading: the account, whether it runs the server, and its homes' cells."""
+    """Who is reading: the account, whether it runs the server, its homes' cells, the
+    verified agency it acts for (agency members only; they have no home cells, by role),
+    and when each home may open media (`media_from`, (cell, moment) pairs)."""
 
     user_id: uuid.UUID
     is_operator: bool
     home_cells: tuple[int, ...]
+    agency_id: uuid.UUID | None = None
+    media_from: tuple[tuple[int, datetime], ...] = ()
 
 
-def can_read(viewer: Viewer, author_id: uuid.UUID, post_cell: int, hidden: bool) -> bool:
+def can_read(
+    viewer: Viewer,
+    author_id: uuid.UUID,
+    post_cell: int,
+    hidden: bool,
+    post_agency_id: uuid.UUID | None = None,
+) -> bool:
     """Whether `viewer` may open a post (and its media, comments and reports).
 
-    The author always may, and operators (they moderate). Others need a home whose
-    area covers the post, and never see a hidden post.
+    The author always may, and operators (they moderate). Others never see a hidden
+    post; an agency member sees its own agency's posts (and no others: it has no home
+    cells); a household needs a home whose area covers the post.
     """
     if viewer.user_id == author_id or viewer.is_operator:
         return True
     if hidden:
         return False
+    if viewer.agency_id is not None and post_agency_id == viewer.agency_id:
+        return True
     return any(within(home, post_cell, VISIBILITY_RADIUS_MI) for home in viewer.home_cells)
+
+
+def media_opens_at(
+    viewer: Viewer,
+    author_id: uuid.UUID,
+    post_cell: int,
+    post_agency_id: uuid.UUID | None,
+    now: datetime,
+) -> datetime | None:
+    """None if `viewer` may open the media of a post it can read now; else the moment
+    it may. A household reads media through a home that is old enough (`media_from`):
+    a home added anywhere does not open that area's clips at once (threat model,
+    "crawling areas")."""
+    if viewer.user_id == author_id or viewer.is_operator:
+        return None
+    if viewer.agency_id is not None and post_agency_id == viewer.agency_id:
+        return None
+    moments = [
+        moment
+        for home, moment in viewer.media_from
+        if within(home, post_cell, VISIBILITY_RADIUS_MI)
+    ]
+    if not moments or min(moments) <= now:
+        return None
+    return min(moments)
+
+
+def can_report(mine: bool, hidden: bool) -> bool:
+    """Whether a reader of a post may report it: not their own (they delete it), and not
+    once a moderator has hidden it (there is nothing left to ask the moderators for)."""
+    return not mine and not hidden
 
 
 def nearest_home(viewer: Viewer, post_cell: int) -> int | None:
@@ -228,17 +274,40 @@ def sniff_media(data: bytes) -> str | None:
     return None
 
 
-def check_media(declared: str, data: bytes, max_bytes: int) -> str:
-    """The media type of an upload, after checking its declared type, size and bytes."""
-    content_type = declared.split(";", 1)[0].strip().lower()
+SNIFF_BYTES = 16  # enough of a file's start for `sniff_media`
+
+
+def _declared(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def check_media(declared: str, head: bytes, size: int, max_bytes: int) -> str:
+    """The media type of an upload of `size` bytes starting with `head`, after checking
+    its declared type, its size and that its bytes are what it says."""
+    content_type = _declared(declared)
     if content_type not in MEDIA_TYPES:
         raise UnsupportedMedia(content_type or "none")
-    if len(data) > max_bytes:
+    if size > max_bytes:
         raise MediaTooLarge(max_bytes)
-    actual = sniff_media(data)
+    actual = sniff_media(head)
     if actual != content_type:
         raise MediaMismatch(content_type, actual)
     return content_type
+
+
+def check_poster(declared: str, head: bytes, size: int, media_type: str) -> None:
+    """PosterRejected unless a poster of `size` bytes starting with `head` is a JPEG
+    within the size limit, sent with a clip (a snapshot is its own picture)."""
+    if media_type != MP4:
+        raise PosterRejected("A poster goes with a clip only; a snapshot is its own picture.")
+    if _declared(declared) != POSTER_TYPE:
+        raise PosterRejected(f"The poster must be {POSTER_TYPE}.")
+    if size > MAX_POSTER_BYTES:
+        raise PosterRejected(
+            f"The poster may be at most {MAX_POSTER_BYTES} bytes; send a smaller still."
+        )
+    if sniff_media(head) != JPEG:
+        raise PosterRejected("The poster's bytes are not a JPEG; send the still itself.")
 
 
 def byte_range(header: str | None, size: int) -> tuple[int, int] | None:

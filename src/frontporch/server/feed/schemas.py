@@ -20,6 +20,7 @@ from frontporch.server.feed.models import Agency, ModerationAction, Notification
 from frontporch.server.feed.moderation import QueueItem
 from frontporch.server.feed.rules import AuthorView, Category
 from frontporch.server.feed.service import PostView
+from frontporch.sharing_protocol import MAX_POSTER_BYTES, MEDIA_FIELD, POSTER_FIELD
 
 SINGLE_LINE = r"^[^\x00\r\n]*$"
 PRINTABLE_ASCII = r"^[\x21-\x7e]+$"
@@ -57,7 +58,8 @@ class PostIn(Strict):
 
 
 class HubPostForm(BaseModel):
-    """The text fields of a hub upload (multipart/form-data; the file is `media`)."""
+    """The text fields of a hub upload (multipart/form-data; the files are `media` and,
+    with a clip, `poster`: sharing_protocol.py)."""
 
     category: Category
     title: str = TITLE
@@ -83,10 +85,16 @@ HUB_UPLOAD_BODY = {
                     "title": {"type": "string", "minLength": 1, "maxLength": 120},
                     "body": {"type": "string", "maxLength": 5000},
                     "client_ref": {"type": "string", "minLength": 1, "maxLength": 64},
-                    "media": {
+                    MEDIA_FIELD: {
                         "type": "string",
                         "format": "binary",
                         "description": "The clip (video/mp4) or snapshot (image/jpeg).",
+                    },
+                    POSTER_FIELD: {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "With a clip only: a still (image/jpeg, at most "
+                        f"{MAX_POSTER_BYTES // 2**20} MiB) shown until the clip is played.",
                     },
                 },
             }
@@ -120,6 +128,12 @@ class MediaOut(BaseModel):
     url: str
     content_type: str
     size: int
+    poster: str | None = Field(
+        None,
+        exclude_if=lambda value: value is None,
+        description="A still to show until the clip is played (clips a hub sent one "
+        "with only; absent otherwise).",
+    )
 
 
 class PostOut(BaseModel):
@@ -148,6 +162,7 @@ class PostOut(BaseModel):
                 url=f"/api/posts/{post.id}/media",
                 content_type=post.media_type,
                 size=int(post.media_size or 0),
+                poster=f"/api/posts/{post.id}/poster" if post.poster_key else None,
             )
         return cls(
             id=post.id,

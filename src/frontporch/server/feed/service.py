@@ -12,6 +12,7 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,7 @@ from frontporch.server.feed.errors import (
     AgencyRequired,
     BlankText,
     NoMedia,
+    NoPoster,
     NotYours,
     PostNotFound,
     UnknownHome,
@@ -35,6 +37,7 @@ from frontporch.server.feed.errors import (
 from frontporch.server.feed.models import Agency, Post
 from frontporch.server.feed.pagequery import FeedPost
 from frontporch.server.feed.repository import PostRepository
+from frontporch.server.homes.errors import MediaNotYet
 from frontporch.server.homes.models import Home
 from frontporch.server.homes.repository import HomeRepository
 
@@ -77,16 +80,26 @@ class FeedPage:
 
 @dataclass(frozen=True)
 class MediaRef:
-    """Where a post's media is kept and what it is."""
+    """Where a post's media (or its poster frame) is kept and what it is."""
 
     key: str
     content_type: str
-    size: int
+    size: int | None  # None: ask the store (a poster's size is not kept)
 
 
 def media_key(post_id: uuid.UUID) -> str:
     """The blob key of a post's media."""
     return f"posts/{post_id.hex}"
+
+
+def poster_key(post_id: uuid.UUID) -> str:
+    """The blob key of a post's poster frame (beside its media, so the sweep sees it)."""
+    return f"posts/{post_id.hex}.poster"
+
+
+def blob_keys(post: Post) -> list[str]:
+    """Every blob a post owns: its media and its poster frame."""
+    return [key for key in (post.media_key, post.poster_key) if key is not None]
 
 
 def clean_text(value: str, field: str) -> str:
@@ -110,9 +123,22 @@ class FeedService:
     # -- who is reading ------------------------------------------------------------------
 
     def viewer(self, subject: AuthSubject) -> rules.Viewer:
-        """The caller as the visibility rules see it: account, operator or not, home cells."""
-        cells = tuple(home.cell for home in self.homes.list_for(subject))
-        return rules.Viewer(subject.user_id, subject.is_operator, cells)
+        """The caller as the visibility rules see it: account, operator or not, home cells
+        and when each opens media, or, for an agency member, its verified agency.
+
+        By role, not by data: an agency member gets no home cells even if home rows
+        still name it (homes/roles.py lets them go when the role changes)."""
+        if subject.user.role == Role.AGENCY_MEMBER.value:
+            agency = self.agencies.verified_of(subject.user)
+            return rules.Viewer(subject.user_id, False, (), agency.id if agency else None)
+        homes = self.homes.list_for(subject)
+        delay = timedelta(hours=self.context.settings.home_media_delay_h)
+        return rules.Viewer(
+            subject.user_id,
+            subject.is_operator,
+            tuple(home.cell for home in homes),
+            media_from=tuple((home.cell, home.created_at + delay) for home in homes),
+        )
 
     def own_home(self, subject: AuthSubject, home_id: uuid.UUID) -> Home:
         """One of the caller's homes; UnknownHome (field home_id) for any other."""
@@ -320,22 +346,46 @@ class FeedService:
 
     def media(self, subject: AuthSubject, post_id: uuid.UUID) -> MediaRef:
         """Where the media of a post the caller may read is kept; NoMedia if it has none."""
-        _, post = self.readable(subject, post_id)
+        viewer, post = self.readable(subject, post_id)
         if post.media_key is None or post.media_type is None:
             raise NoMedia()
+        self._check_media_open(viewer, post)
         return MediaRef(post.media_key, post.media_type, int(post.media_size or 0))
+
+    def _check_media_open(self, viewer: rules.Viewer, post: Post) -> None:
+        """MediaNotYet while the reader's homes near the post are too new to open its
+        media (and poster): `home_media_delay_h`, threat model "crawling areas"."""
+        opens_at = rules.media_opens_at(
+            viewer, post.author_id, post.cell, post.agency_id, self.context.clock()
+        )
+        if opens_at is not None:
+            raise MediaNotYet(opens_at)
+
+    def poster(self, subject: AuthSubject, post_id: uuid.UUID) -> MediaRef:
+        """Where the poster frame of a post the caller may read is kept (the same rule as
+        its media); NoPoster if it has none."""
+        viewer, post = self.readable(subject, post_id)
+        if post.poster_key is None:
+            raise NoPoster()
+        self._check_media_open(viewer, post)
+        return MediaRef(post.poster_key, rules.JPEG, None)
 
     # -- deleting ------------------------------------------------------------------------
 
     def delete_post(self, subject: AuthSubject, post_id: uuid.UUID) -> None:
         """Delete a post (its author or an operator), with its comments, reports and
-        history; its media blob is removed once the deletion has committed."""
+        history; its media and poster blobs are removed once the deletion has committed."""
         viewer, post = self.readable(subject, post_id)
         if post.author_id != viewer.user_id and not viewer.is_operator:
             raise NotYours("delete this post")
-        key = post.media_key
+        keys = blob_keys(post)
         self.posts.delete(post)
-        if key is not None:
+        if keys:
             blobs = self.context.blobs
-            after_commit(self.db, lambda: blobs.delete(key))
+
+            def delete_blobs() -> None:
+                for key in keys:
+                    blobs.delete(key)
+
+            after_commit(self.db, delete_blobs)
         log.info("post %s deleted", post_id)

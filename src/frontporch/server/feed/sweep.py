@@ -1,12 +1,12 @@
 """Media blobs that no post refers to: found and removed (`frontporch server sweep-blobs`).
 
-A post's media is written before its row commits (feed/uploads.py) and removed after
-its deletion commits (feed/service.py, feed/cleanup.py), so that a large write never
-holds the database's write lock and no row ever points at a missing blob. The price is
-that a crash between the two steps leaves a blob behind that nothing refers to. The
-sweep lists the store's `posts/` blobs, asks the database which of them posts still
-name, and removes the others — only those older than a grace period, so that an upload
-whose row is about to commit keeps its blob.
+A post's media (and a clip's poster frame) is written before its row commits
+(feed/uploads.py) and removed after its deletion commits (feed/service.py,
+feed/cleanup.py), so that a large write never holds the database's write lock and no row
+ever points at a missing blob. The price is that a crash between the two steps leaves a
+blob behind that nothing refers to. The sweep lists the store's `posts/` blobs, asks the
+database which of them posts still name, and removes the others — only those older than
+a grace period, so that an upload whose row is about to commit keeps its blob.
 
 Safe to run while the server serves, from any process with the server's settings.
 """
@@ -79,9 +79,11 @@ def sweep_media(
 
 
 def _referenced(sessions: sessionmaker[Session], keys: Sequence[str]) -> set[str]:
+    # A post owns two blobs under `posts/`: its media and its poster frame.
     with sessions() as db:
-        found = db.scalars(select(Post.media_key).where(Post.media_key.in_(keys)))
-        return {key for key in found if key is not None}
+        media = db.scalars(select(Post.media_key).where(Post.media_key.in_(keys)))
+        posters = db.scalars(select(Post.poster_key).where(Post.poster_key.in_(keys)))
+        return {key for key in [*media, *posters] if key is not None}
 
 
 def _batches(blobs: Iterable[BlobInfo], size: int) -> Iterator[list[BlobInfo]]:

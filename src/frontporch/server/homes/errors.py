@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from frontporch.server.errors import BadRequest, Forbidden, NotFound, ServerError
+from datetime import datetime
+
+from frontporch.server.errors import BadRequest, Forbidden, NotFound, ServerError, TooManyRequests
 
 
 class HomeError(ServerError):
@@ -63,3 +65,43 @@ class InvitationForAnotherAccount(HomeError, Forbidden):
             "invitation for another account",
             f"This invitation was sent to {masked}. Sign in with that account to accept it.",
         )
+
+
+class HomeLimitReached(HomeError, TooManyRequests):
+    """The account added as many homes as the 30-day limit allows (deleted ones count)."""
+
+    def __init__(self, limit: int, retry_after_s: int) -> None:
+        days = max(1, round(retry_after_s / 86400))
+        super().__init__(
+            "too many homes added",
+            f"An account can add {limit} homes in 30 days, deleted ones included, so that "
+            f"no one can visit every neighborhood's feed. You can add another in about "
+            f"{days} day{'s' if days != 1 else ''}; an owner can also invite you to their home.",
+            retry_after_s,
+        )
+
+
+class InvitationLimitReached(HomeError, TooManyRequests):
+    """The account sent as many invitations as the daily limit allows."""
+
+    def __init__(self, limit: int, retry_after_s: int) -> None:
+        hours = max(1, round(retry_after_s / 3600))
+        super().__init__(
+            "too many invitations",
+            f"An account can send {limit} invitations in 24 hours. Try again in about "
+            f"{hours} hour{'s' if hours != 1 else ''}.",
+            retry_after_s,
+        )
+
+
+class MediaNotYet(HomeError, Forbidden):
+    """The reader's homes near the post are all too new to open its clip or snapshot."""
+
+    def __init__(self, opens_at: datetime) -> None:
+        super().__init__(
+            "media not yet available",
+            "Clips and snapshots open to a new home's household a while after the home is "
+            f"added (the text of posts is readable now). Access begins at "
+            f"{opens_at.strftime('%Y-%m-%d %H:%M UTC')}.",
+        )
+        self.opens_at = opens_at

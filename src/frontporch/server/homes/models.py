@@ -4,7 +4,9 @@
 it: the top bit of an H3 index is reserved and always 0), indexed together with the id
 so that area matching is an index-only lookup.
 A home belongs to its owner (deleted with the owner's account); other members join by
-invitation and leave with their account.
+invitation and leave with their account. `home_activity` remembers, per account, when it
+added or deleted a home or sent an invitation: the per-account limits and the operators'
+churn list read it, and it outlives the homes it was about.
 """
 
 from __future__ import annotations
@@ -62,3 +64,22 @@ class HomeInvitation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class HomeActivity(Base):
+    """One thing an account did with homes: 'added', 'deleted' or 'invited'.
+
+    No foreign key to the home: deleting a home must not erase that it was added, or a
+    delete-and-add-again loop would never reach the limit (issue: crawling every area).
+    """
+
+    __tablename__ = "home_activity"
+    __table_args__ = (
+        Index("ix_home_activity_user_kind_at", "user_id", "kind", "at"),
+        Index("ix_home_activity_at", "at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

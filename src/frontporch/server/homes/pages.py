@@ -3,9 +3,12 @@
 
 Adding a home: the person types coordinates (or the map starts at the server's
 `map_center`); the server answers with the hexagons around the cell those coordinates
-fall in, the start cell selected; clicking or the arrow keys move the selection; the
-form then sends the chosen *cell*. Coordinates are only ever in a POST body, turned
-into a cell at once, and neither stored, logged nor echoed back into the page.
+fall in, that cell selected; clicking or the arrow keys move the selection; the
+form then sends the chosen *cell*. A map that starts at `map_center` has nothing
+selected: the server's default is nobody's home, so a name alone must not save one
+there (the form answers "choose your hexagon", field `cell`). Coordinates are only
+ever in a POST body, turned into a cell at once, and neither stored, logged nor echoed
+back into the page.
 """
 
 from __future__ import annotations
@@ -164,6 +167,12 @@ def add_home(
 ) -> Response:
     """Add the home at the chosen cell (or the cell of the coordinates) and open its page."""
     try:
+        if not (cell or latitude.strip() or longitude.strip()):
+            raise InvalidLocation(
+                "Choose the hexagon your home is in: click it on the map, or focus the map "
+                "and use the arrow keys (or type your coordinates above).",
+                "cell",
+            )
         home_cell = cell_from_input(
             _coordinate(latitude, "latitude"), _coordinate(longitude, "longitude"), cell or None
         )
@@ -172,7 +181,7 @@ def add_home(
         center = cell if cell and geo.is_cell(cell) else None
         return failed(
             request, db, context, "homes/new.html", exc, subject=subject, nav="homes", name=name,
-            located=center is not None, **_new_page_values(context, center),
+            located=center is not None, error_field=exc.field, **_new_page_values(context, center),
         )  # fmt: skip
     return RedirectResponse(f"/homes/{view.home.id}?done=added", status_code=303)
 

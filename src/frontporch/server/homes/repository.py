@@ -4,12 +4,16 @@ Reads that serve a caller take the `AuthSubject` and return only homes the calle
 belongs to (as owner or member), so a handler cannot forget access control; a home of
 another household is simply not found. `homes_in_area` is the one system query: it
 matches homes to an area for request delivery and serves no caller directly.
+`ActivityRepository` counts what an account did with homes (limits, operators' churn
+list); `detach_account` is the system change made when an account stops being a
+household's.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, bindparam, delete, func, or_, select, update
@@ -18,7 +22,8 @@ from sqlalchemy.orm import Session
 from frontporch import geo
 from frontporch.server.accounts.models import User
 from frontporch.server.accounts.subject import AuthSubject
-from frontporch.server.homes.models import Home, HomeInvitation, HomeMember
+from frontporch.server.homes.models import Home, HomeActivity, HomeInvitation, HomeMember
+from frontporch.server.hubs.models import Hub
 
 
 def _member_of(subject: AuthSubject) -> Select[uuid.UUID]:
@@ -172,6 +177,94 @@ class InvitationRepository:
             )
             .values(used_at=now)
         )
+
+
+@dataclass(frozen=True)
+class Churn:
+    """How often one account added, deleted and invited to homes in a period."""
+
+    user_id: uuid.UUID
+    added: int
+    deleted: int
+    invited: int
+    last_at: datetime
+
+
+class ActivityRepository:
+    """What accounts did with homes (`home_activity`)."""
+
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def add(self, user_id: uuid.UUID, kind: str, at: datetime) -> None:
+        """Remember that an account did `kind` ('added', 'deleted', 'invited') at `at`."""
+        self.db.add(HomeActivity(user_id=user_id, kind=kind, at=at))
+        self.db.flush()
+
+    def times_since(self, user_id: uuid.UUID, kind: str, since: datetime) -> list[datetime]:
+        """When the account did `kind` after `since`, oldest first."""
+        return list(
+            self.db.scalars(
+                select(HomeActivity.at)
+                .where(
+                    HomeActivity.user_id == user_id,
+                    HomeActivity.kind == kind,
+                    HomeActivity.at > since,
+                )
+                .order_by(HomeActivity.at)
+            )
+        )
+
+    def churn_for_operators(self, since: datetime, threshold: int, limit: int) -> list[Churn]:
+        """Accounts that added or deleted at least `threshold` homes after `since`, most
+        first (operators only: it names accounts, by id)."""
+        added = func.count().filter(HomeActivity.kind == "added")
+        deleted = func.count().filter(HomeActivity.kind == "deleted")
+        invited = func.count().filter(HomeActivity.kind == "invited")
+        changes = added + deleted
+        rows = self.db.execute(
+            select(HomeActivity.user_id, added, deleted, invited, func.max(HomeActivity.at))
+            .where(HomeActivity.at > since)
+            .group_by(HomeActivity.user_id)
+            .having(changes >= threshold)
+            .order_by(changes.desc(), func.max(HomeActivity.at).desc())
+            .limit(limit)
+        ).all()
+        return [Churn(row[0], int(row[1]), int(row[2]), int(row[3]), row[4]) for row in rows]
+
+    def prune(self, before: datetime) -> None:
+        """Forget activity older than `before` (nothing reads further back)."""
+        self.db.execute(delete(HomeActivity).where(HomeActivity.at < before))
+
+
+def detach_account(db: Session, user_id: uuid.UUID) -> tuple[int, int, int]:
+    """Take an account out of every household (its role no longer may have homes).
+
+    Its memberships end. Each home it owns loses its hubs (their credentials stop
+    working at once: they were paired by this account); a home with other members
+    passes to the longest-standing one, a home without is deleted. Returns (homes left,
+    homes handed over or deleted, hubs revoked).
+    """
+    left = db.execute(delete(HomeMember).where(HomeMember.user_id == user_id))
+    owned = list(db.scalars(select(Home).where(Home.owner_id == user_id)))
+    revoked = 0
+    for home in owned:
+        result = db.execute(delete(Hub).where(Hub.home_id == home.id))
+        revoked += int(getattr(result, "rowcount", 0) or 0)
+        heir = db.scalars(
+            select(HomeMember)
+            .where(HomeMember.home_id == home.id)
+            .order_by(HomeMember.joined_at, HomeMember.user_id)
+            .limit(1)
+        ).one_or_none()
+        if heir is None:
+            db.execute(delete(Home).where(Home.id == home.id))
+            db.expunge(home)
+            continue
+        home.owner_id = heir.user_id
+        db.delete(heir)
+    db.flush()
+    return int(getattr(left, "rowcount", 0) or 0), len(owned), revoked
 
 
 def homes_in_area(db: Session, cells: Iterable[str]) -> list[uuid.UUID]:

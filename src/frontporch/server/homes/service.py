@@ -1,5 +1,12 @@
 """The homes service: add a home (as a cell), list and read the caller's homes, delete,
-members, invitations.
+members, invitations; and the per-account limits on adding homes and inviting.
+
+A home's cell is self-declared, so an account could add a home anywhere, read that
+area's feed and clips, delete it and go on (the threat model's "crawling areas"). What
+bounds it: `homes_added_per_month` per account, counted in `home_activity`, which
+outlives deleted homes; a new home opens posts' media only after `home_media_delay_h`
+(`media_opens_at`); and every add and delete is logged with the account id and listed
+for operators when it piles up (`churn`).
 
 Coordinates never reach this module: handlers convert them to a cell with
 `geo.home_cell` first. Services change the session's objects and queue mail with
@@ -9,6 +16,7 @@ Coordinates never reach this module: handlers convert them to a cell with
 from __future__ import annotations
 
 import logging
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,14 +32,18 @@ from frontporch.server.accounts.subject import AuthSubject
 from frontporch.server.context import ServerContext
 from frontporch.server.errors import BadRequest, Conflict, TooManyRequests
 from frontporch.server.homes.errors import (
+    HomeLimitReached,
     HomeNotFound,
     InvalidInvitation,
     InvalidLocation,
     InvitationForAnotherAccount,
+    InvitationLimitReached,
     OwnerOnly,
 )
 from frontporch.server.homes.models import Home, HomeInvitation, HomeMember
 from frontporch.server.homes.repository import (
+    ActivityRepository,
+    Churn,
     HomeRepository,
     InvitationRepository,
     MemberRepository,
@@ -44,6 +56,11 @@ MAX_HOMES_PER_OWNER = 10
 MAX_OPEN_INVITATIONS = 20
 INVITATION_LIFETIME = timedelta(days=7)
 INVITE_PATH = "/invitations/accept"
+HOME_LIMIT_PERIOD = timedelta(days=30)
+INVITATION_LIMIT_PERIOD = timedelta(days=1)
+CHURN_LIST_LENGTH = 100
+# Line and paragraph separators are not control characters, but break a line all the same.
+_LINE_BREAKS = frozenset("\u2028\u2029\x85")
 
 
 @dataclass(frozen=True)
@@ -67,6 +84,36 @@ class Member:
     user: User
     role: str
     joined_at: datetime
+
+
+def one_line(text: str) -> str:
+    """`text` as one line of plain text: control and format characters dropped, any run
+    of whitespace (line breaks included) one space. For text a person chose that others
+    receive, e.g. a home's name in an invitation email."""
+    kept = "".join(
+        " " if char in _LINE_BREAKS else char
+        for char in text
+        if char.isspace() or unicodedata.category(char) not in ("Cc", "Cf")
+    )
+    return " ".join(kept.split())
+
+
+def home_name(text: str) -> str:
+    """A home's name as given, checked: one line of plain text, not blank."""
+    name = text.strip()
+    if not name:
+        raise BadRequest("name required", "Give the home a name, e.g. 'Maple St'.", field="name")
+    if any(unicodedata.category(char) in ("Cc", "Cf") or char in _LINE_BREAKS for char in name):
+        raise BadRequest(
+            "name not one line",
+            "A home's name is one line of plain text: no line breaks, tabs or control characters.",
+            field="name",
+        )
+    return name
+
+
+def _wait_s(oldest: datetime, period: timedelta, now: datetime) -> int:
+    return max(1, int((oldest + period - now).total_seconds() + 0.999))
 
 
 def cell_from_input(latitude: float | None, longitude: float | None, cell: str | None) -> str:
@@ -93,6 +140,7 @@ class HomeService:
         self.homes = HomeRepository(db)
         self.members = MemberRepository(db)
         self.invitations = InvitationRepository(db)
+        self.activity = ActivityRepository(db)
 
     def now(self) -> datetime:
         """The current time by the server's clock."""
@@ -104,26 +152,34 @@ class HomeService:
         return HomeView(home, geo.int_to_cell(home.cell), role)
 
     def add_home(self, subject: AuthSubject, name: str, cell: str) -> HomeView:
-        """A new home owned by the caller, located by its home-resolution cell only."""
-        name = name.strip()
-        if not name:
-            raise BadRequest(
-                "name required", "Give the home a name, e.g. 'Maple St'.", field="name"
-            )
+        """A new home owned by the caller, located by its home-resolution cell only.
+
+        Counts against the caller's `homes_added_per_month` (HomeLimitReached past it)."""
+        name = home_name(name)
         if self.homes.count_owned_by(subject) >= MAX_HOMES_PER_OWNER:
             raise Conflict(
                 "too many homes", f"An account can own at most {MAX_HOMES_PER_OWNER} homes."
             )
         home_cell = geo.coarsen(cell, geo.HOME_RESOLUTION)
+        now = self.now()
+        limit = self.context.settings.homes_added_per_month
+        added = self.activity.times_since(subject.user_id, "added", now - HOME_LIMIT_PERIOD)
+        if len(added) >= limit:
+            oldest = added[len(added) - limit]
+            raise HomeLimitReached(limit, _wait_s(oldest, HOME_LIMIT_PERIOD, now))
         home = self.homes.add(
             Home(
                 owner_id=subject.user_id,
                 name=name,
                 cell=geo.cell_to_int(home_cell),
-                created_at=self.now(),
+                created_at=now,
             )
         )
-        log.info("home %s added", home.id)
+        self.activity.add(subject.user_id, "added", now)
+        # For operators watching churn: the account and the home, never the cell or name.
+        log.info(
+            "home %s added by account %s (%d in 30 days)", home.id, subject.user_id, len(added) + 1
+        )
         return self.view(subject, home)
 
     def list_homes(self, subject: AuthSubject) -> list[HomeView]:
@@ -148,7 +204,8 @@ class HomeService:
         """Delete a home the caller owns, with its members, invitations and hubs."""
         view = self.get_owned(subject, home_id, "delete the home")
         self.homes.delete(view.home)
-        log.info("home %s deleted", home_id)
+        self.activity.add(subject.user_id, "deleted", self.now())
+        log.info("home %s deleted by account %s", home_id, subject.user_id)
 
     def list_members(self, subject: AuthSubject, home_id: uuid.UUID) -> list[Member]:
         """The owner and members of one of the caller's homes."""
@@ -175,9 +232,22 @@ class HomeService:
 
     def invite(self, subject: AuthSubject, home_id: uuid.UUID, email: str) -> None:
         """Email a single-use link that lets the invitee join the home once signed in."""
-        view = self.get_owned(subject, home_id, "invite members")
         address = normalize_email(email)
+        # The address's mail quota first: it commits in a transaction of its own, which
+        # on SQLite must not wait behind this request's (a session touched by the guard
+        # is written at the request's first query, and holds the lock until the end).
+        SignInLimits(self.db, self.context).quota(
+            "mail", address, self.context.settings.email_per_hour, "emails to this address"
+        )
+        view = self.get_owned(subject, home_id, "invite members")
         now = self.now()
+        # Per inviting account, in `home_activity`: a per-home count would start again
+        # whenever the home is deleted and added anew.
+        limit = self.context.settings.home_invitations_per_day
+        sent = self.activity.times_since(subject.user_id, "invited", now - INVITATION_LIMIT_PERIOD)
+        if len(sent) >= limit:
+            oldest = sent[len(sent) - limit]
+            raise InvitationLimitReached(limit, _wait_s(oldest, INVITATION_LIMIT_PERIOD, now))
         if self.invitations.count_open_for(home_id, now) >= MAX_OPEN_INVITATIONS:
             raise TooManyRequests(
                 "too many open invitations",
@@ -185,10 +255,8 @@ class HomeService:
                 "be accepted or to expire.",
                 3600,
             )
-        SignInLimits(self.db, self.context).quota(
-            "mail", address, self.context.settings.email_per_hour, "emails to this address"
-        )
         self.invitations.retire_for(home_id, address, now)
+        self.activity.add(subject.user_id, "invited", now)
         token = new_token()
         self.invitations.add(
             HomeInvitation(
@@ -205,7 +273,9 @@ class HomeService:
             self.context.mailer,
             address,
             "home_invitation",
-            home_name=view.home.name,
+            # One line whatever was stored (names from before the check included): the
+            # mail goes to any address, so it must not carry paragraphs of someone's text.
+            home_name=one_line(view.home.name),
             inviter=subject.user.email,
             link=f"{base}{INVITE_PATH}?token={token}",
             days=INVITATION_LIFETIME.days,
@@ -239,3 +309,12 @@ class HomeService:
         if home is None:
             raise InvalidInvitation()
         return invitation, home
+
+
+def churn(db: Session, context: ServerContext) -> list[Churn]:
+    """Accounts that added or deleted `home_churn_threshold` homes or more in 30 days,
+    most first (for operators: someone may be visiting areas one after another)."""
+    now = context.clock()
+    return ActivityRepository(db).churn_for_operators(
+        now - HOME_LIMIT_PERIOD, context.settings.home_churn_threshold, CHURN_LIST_LENGTH
+    )

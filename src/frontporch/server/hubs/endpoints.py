@@ -33,6 +33,7 @@ from frontporch.server.hubs.schemas import (
     QueuedOut,
 )
 from frontporch.server.hubs.service import HubService, take_messages
+from frontporch.server.middleware import NO_STORE
 from frontporch.server.routing import protected_router, public_router
 
 MAX_WAIT_S = 30.0
@@ -58,7 +59,7 @@ Hubs = Annotated[HubService, Depends(hub_service)]
 # -- pairing (public) -----------------------------------------------------------------------
 
 
-@pairing.post("/pair", status_code=201, response_model=PairedOut)
+@pairing.post("/pair", status_code=201, response_model=PairedOut, dependencies=[NO_STORE])
 def pair(body: PairIn, request: Request, db: DbSession, context: Context) -> PairedOut:
     """Pair a hub with the home whose owner showed the code; returns the hub credential once.
 
@@ -129,7 +130,9 @@ def list_hubs(home_id: HomeId, subject: Household, service: Hubs) -> list[HubOut
     return [HubOut.of(hub) for hub in service.list_hubs(subject, home_id)]
 
 
-@manage.post("/pairing-code", status_code=201, response_model=PairingCodeOut)
+@manage.post(
+    "/pairing-code", status_code=201, response_model=PairingCodeOut, dependencies=[NO_STORE]
+)
 def new_pairing_code(home_id: HomeId, subject: Household, service: Hubs) -> PairingCodeOut:
     """A one-time code (10 minutes, single use) to pair a hub with the home (owner only)."""
     return PairingCodeOut.of(service.new_pairing_code(subject, home_id))

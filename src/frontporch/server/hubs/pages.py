@@ -13,12 +13,13 @@ from frontporch.server.db import DbSession
 from frontporch.server.homes.access import Household, household
 from frontporch.server.homes.pages import home_page
 from frontporch.server.hubs.endpoints import Hubs
+from frontporch.server.middleware import NO_STORE
 from frontporch.server.routing import protected_router
 
 pages: APIRouter = protected_router(household, include_in_schema=False)
 
 
-@pages.post("/homes/{home_id}/pairing-code")
+@pages.post("/homes/{home_id}/pairing-code", dependencies=[NO_STORE])
 def pairing_code(
     request: Request,
     db: DbSession,

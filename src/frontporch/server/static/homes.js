@@ -1,6 +1,7 @@
 // The hexagon map of the add-a-home page: choose a hexagon by click or arrow keys; the
-// form's hidden `cell` field follows the choice. Without this script the form still
-// works and stores the start cell. Nothing here is sent anywhere but that form.
+// form's hidden `cell` field follows the choice. Nothing is chosen until the person
+// chooses (or typed coordinates, whose cell the page selects); without this script,
+// typing coordinates is the way. Nothing here is sent anywhere but that form.
 "use strict";
 
 function setupPicker(svg) {

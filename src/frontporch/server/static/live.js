@@ -32,7 +32,9 @@
     if (!Number.isInteger(unread) || unread < 0) return;
     count.textContent = String(unread);
     badge.hidden = unread === 0;
-    link.setAttribute("aria-label", unread ? `Notifications, ${unread} unread` : "Notifications");
+    // The link's name is its text, "Notifications 2 unread": keep the hidden words in step.
+    const words = document.getElementById("unread-words");
+    if (words) words.textContent = unread ? ` ${unread} unread` : "";
     region.textContent = `${texts[data.kind] || "New notification."} ${unread} unread.`;
   });
   window.addEventListener("pagehide", () => source.close());

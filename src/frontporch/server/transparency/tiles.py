@@ -8,7 +8,10 @@ has W = 256 and no `.p/<W>`; a partial one 1 <= W <= 255. N is written in groups
 three digits, all but the last prefixed with 'x': 1234067 is `x001/x234/067`.
 
 Parsing is strict (one spelling per tile: no leading-zero groups, W in range, decimal
-L), so a cache keyed by path never holds two copies of a tile. Only tiles a signed
+L), so a cache keyed by path never holds two copies of a tile. An index is checked
+against the largest a log can have (2^63 entries, so 2^55 tiles) *before* its digits
+become a number: a path of thousands of digits is a 404, not a conversion error. Only
+tiles a signed
 checkpoint covers are served (`LogService.hash_tile`, `entry_bundle`); full tiles never
 change and are cacheable forever.
 """
@@ -23,6 +26,10 @@ from frontporch.server.transparency.errors import TileNotFound
 from frontporch.server.transparency.service import TILE_WIDTH
 
 MAX_LEVEL = 63
+# A log holds fewer than 2^63 entries (sizes are signed 64-bit integers in storage), so
+# no tile index reaches 2^63 / 256; with 17 digits, seven groups is more than enough.
+MAX_INDEX = (1 << 63) // TILE_WIDTH - 1
+MAX_GROUPS = 7
 _GROUP = re.compile(r"x[0-9]{3}")
 _LAST = re.compile(r"[0-9]{3}")
 _DECIMAL = re.compile(r"0|[1-9][0-9]{0,2}")
@@ -51,6 +58,8 @@ def parse_index(path: str) -> tuple[int, int]:
             )
         width = int(width_text)
     *groups, last = parts
+    if len(parts) > MAX_GROUPS:
+        raise TileNotFound(_too_large())
     if (
         not all(_GROUP.fullmatch(group) for group in groups)
         or _LAST.fullmatch(last) is None
@@ -60,7 +69,17 @@ def parse_index(path: str) -> tuple[int, int]:
             "a tile index is written in groups of three digits, all but the last after an "
             "'x', with no leading zero group (e.g. x001/x234/067 for 1234067)"
         )
-    return int("".join(group[1:] for group in groups) + last), width
+    index = int("".join(group[1:] for group in groups) + last)
+    if index > MAX_INDEX:
+        raise TileNotFound(_too_large())
+    return index, width
+
+
+def _too_large() -> str:
+    return (
+        f"the tile index is too large: no log has more than {MAX_INDEX} tiles. Fetch "
+        "/log/checkpoint and ask for the tiles it covers."
+    )
 
 
 def index_path(index: int, width: int = TILE_WIDTH) -> str:

@@ -1,0 +1,1 @@
+"""The agency portal: what an agency member sees (the footage-request work grows it)."""
