@@ -5,8 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.frontporch-setup
+# axe-core for the browser tests' accessibility pass, pinned in tests/e2e/axe's lock.
+AXE := tests/e2e/axe
+AXE_STAMP := $(AXE)/node_modules/.frontporch-npm-ci
 
-.PHONY: setup demo test test-unit test-integration test-e2e screenshots bench lint format lock clean
+.PHONY: setup axe demo test test-unit test-integration test-e2e screenshots bench lint format lock clean
 
 setup: $(STAMP)
 
@@ -18,10 +21,21 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
+# Without npm the accessibility tests skip (and the preflight says so); CI requires them.
+axe: $(AXE_STAMP)
+
+$(AXE_STAMP): $(AXE)/package.json $(AXE)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(AXE) --no-audit --no-fund --ignore-scripts --loglevel=error \
+		&& touch $@; \
+	else \
+		echo "npm is not installed: the accessibility tests will skip (apt-get install npm)."; \
+	fi
+
 demo: setup
 	$(BIN)/frontporch demo
 
-test: setup
+test: setup axe
 	$(BIN)/python -m frontporch.devtools.preflight
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -31,11 +45,11 @@ test-unit: setup
 test-integration: setup
 	$(BIN)/python -m pytest tests/integration $(PYTEST_ARGS)
 
-test-e2e: setup
+test-e2e: setup axe
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 # Refresh the screenshots in docs/ from the browser tests.
-screenshots: setup
+screenshots: setup axe
 	FRONTPORCH_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 bench: setup
@@ -57,4 +71,4 @@ lock:
 		--generate-hashes -o requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist $(AXE)/node_modules

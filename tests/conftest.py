@@ -9,7 +9,7 @@ import pytest
 
 from frontporch.devtools.services import missing_services
 
-SERVICE_MARKERS = ("browser", "rtsp", "ffprobe", "postgres")
+SERVICE_MARKERS = ("browser", "rtsp", "ffprobe", "age", "axe", "postgres")
 
 
 def _ci() -> bool:

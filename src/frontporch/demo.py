@@ -25,6 +25,7 @@ from fastapi import FastAPI
 
 from frontporch import demo_neighborhood as hood
 from frontporch import scenes
+from frontporch.filemodes import restrict_umask
 from frontporch.hub.config import HubConfig, parse_config
 from frontporch.hub.link import LINK_FILE, LinkError, ServerLink, pair
 from frontporch.hub.publish import EventFootage, MediaChoice, PostDraft, PublishError, publish_event
@@ -143,6 +144,7 @@ def _pair_and_share(
 
 
 def run_demo(data: Path, port: int, server_port: int) -> None:
+    restrict_umask()  # footage, keys and databases: this user's only (filemodes.py)
     config = demo_config(data, port)
     password = secrets.token_urlsafe(12)
     config.storage.path.mkdir(parents=True, exist_ok=True)
@@ -191,7 +193,8 @@ def run_demo(data: Path, port: int, server_port: int) -> None:
             f"  Feed:      {server_url}/feed   (sign in as a resident below)",
             f"  Shared:    {shared}",
             f"  Log:       {server_url}/transparency",
-            f"  Mail:      {settings.data_dir / 'outbox'} (sign-up links and notices land here)",
+            f"  Mail:      {settings.data_dir / 'outbox'} (sign-up links and notices land "
+            "here; copy links from the .txt files)",
             "Sign in with (passwords are new each run):",
             *logins,
             "",

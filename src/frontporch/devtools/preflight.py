@@ -18,7 +18,7 @@ def main() -> int:
     if not missing:
         print(
             "preflight: every test group can run "
-            "(Chromium, GStreamer RTSP server, ffprobe, PostgreSQL)."
+            "(Chromium, GStreamer RTSP server, ffprobe, age, axe-core, PostgreSQL)."
         )
         return 0
     ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

@@ -11,6 +11,11 @@ from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
 SYSTEM_PYTHON = Path("/usr/bin/python3")
+# axe-core from the npm registry, pinned in tests/e2e/axe/package-lock.json; `make test`
+# installs it there with `npm ci`. Dev tooling runs from a checkout, so it is found
+# beside this source tree.
+REPOSITORY = Path(__file__).resolve().parents[3]
+AXE_SCRIPT = REPOSITORY / "tests" / "e2e" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 
 _PROBE_RTSP = (
     "import gi; gi.require_version('Gst', '1.0'); gi.require_version('GstRtspServer', '1.0'); "
@@ -70,6 +75,14 @@ def missing_services() -> dict[str, str]:
         )
     if shutil.which("ffprobe") is None:
         missing["ffprobe"] = "ffprobe is not installed (apt-get install ffmpeg)"
+    if shutil.which("age") is None:
+        # Evidence must open with the stock tool, so a test proves it does.
+        missing["age"] = "the age tool is not installed (apt-get install age)"
+    if not AXE_SCRIPT.exists():
+        missing["axe"] = (
+            "axe-core is not installed (apt-get install npm; then `make test` runs "
+            "`npm ci --prefix tests/e2e/axe`)"
+        )
     postgres = _postgres_problem()
     if postgres is not None:
         missing["postgres"] = postgres

@@ -1,0 +1,125 @@
+"""Long unbroken text stays inside a phone's screen, on every page of both services and
+as every role: a 120-character title without a space once made a 390 px phone page
+1031 px wide. Every page is opened at 390x844 with such text seeded wherever people
+can type (tests/e2e/seeded_sites.py), and the document must be no wider than the screen.
+Where a page is known to show a seeded text, the test checks that it does, so a page
+that stopped showing it cannot pass by accident."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext
+from seeded_sites import (
+    AGENCY_NAME,
+    CAMERA_NAME,
+    COMMENT,
+    HOME_NAME,
+    POLICY_SUMMARY,
+    POST_TITLE,
+    REPORT_REASON,
+    ROLES,
+    SHARED_TITLE,
+    TOKEN_NAME,
+    VIEWPORTS,
+    HubSite,
+    ServerSite,
+    hub_site,
+    open_page,
+    server_site,
+    signed_in_hub_context,
+    signed_in_server_context,
+    unvisited_pages,
+)
+
+pytestmark = pytest.mark.browser
+
+PHONE = VIEWPORTS["phone"]
+# (role, page route) -> the seeded texts that page shows (a prefix where it shortens them).
+SHOWN = {
+    ("resident", "/feed"): [POST_TITLE],
+    ("resident", "/posts/{post_id}"): [POST_TITLE, COMMENT],
+    ("resident", "/notifications"): [POST_TITLE[:40]],
+    ("resident", "/homes"): [HOME_NAME],
+    ("resident", "/homes/{home_id}"): [HOME_NAME],
+    ("resident", "/account"): [TOKEN_NAME],
+    ("operator", "/moderation"): [POST_TITLE, REPORT_REASON],
+    ("agency", "/agency"): [AGENCY_NAME],
+    ("anonymous", "/transparency"): [POLICY_SUMMARY[:100]],
+    ("anonymous", "/transparency/entries/{index}"): [POLICY_SUMMARY[:100]],
+}
+HUB_SHOWN = {
+    "/": [CAMERA_NAME],
+    "/cameras/{name}": [CAMERA_NAME],
+    "/events": [CAMERA_NAME],
+    "/events/{event_id}": [CAMERA_NAME, SHARED_TITLE],
+}
+TOO_WIDE = """() => {
+  const width = document.documentElement.scrollWidth;
+  if (width <= window.innerWidth) return null;
+  const wide = [...document.querySelectorAll('body *')]
+    .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+    .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''));
+  return {width, wide: wide.slice(-5)};
+}"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerSite]:
+    with server_site(tmp_path_factory.mktemp("server")) as site:
+        yield site
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubSite]:
+    with hub_site(tmp_path_factory.mktemp("hub")) as site:
+        yield site
+
+
+def _problems(
+    context: BrowserContext, base: str, pages: dict[str, str], shown: dict[str, list[str]]
+) -> list[str]:
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    problems = []
+    for route, path in pages.items():
+        open_page(page, base + path)
+        wide = page.evaluate(TOO_WIDE)
+        if wide is not None:
+            problems.append(f"{path}: {wide['width']} px wide ({', '.join(wide['wide'])})")
+        text = page.inner_text("body")
+        problems += [
+            f"{path} does not show {t[:30]}…" for t in shown.get(route, []) if t not in text
+        ]
+    return problems
+
+
+def test_the_passes_know_every_server_page(server: ServerSite) -> None:
+    assert unvisited_pages(server.harness.app, server.pages) == set(), "add it to seeded_sites"
+
+
+def test_the_passes_know_every_hub_page(hub: HubSite) -> None:
+    assert unvisited_pages(hub.app, hub.pages) == set(), "add it to seeded_sites"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_server_pages_fit_a_phone_with_long_words(
+    browser: Browser, server: ServerSite, role: str
+) -> None:
+    context = signed_in_server_context(browser, server, role)
+    try:
+        shown = {route: texts for (who, route), texts in SHOWN.items() if who == role}
+        problems = _problems(context, server.url, server.pages, shown)
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_hub_pages_fit_a_phone_with_long_words(browser: Browser, hub: HubSite) -> None:
+    context = signed_in_hub_context(browser, hub)
+    try:
+        problems = _problems(context, hub.url, hub.pages, HUB_SHOWN)
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
