@@ -151,6 +151,10 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         capture_output=True,
     )
     port = free_port()
+    # The server's log goes to a file, not a pipe: nobody reads a pipe while the tests
+    # run, and once its 64 KiB buffer fills with logged errors every backend blocks.
+    log_path = root / "postgres.log"
+    log = log_path.open("wb")
     server = subprocess.Popen(
         _as_postgres(
             [
@@ -165,13 +169,14 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
             ]
         ),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )  # fmt: skip
     cluster = PostgresCluster(sockets, port)
     try:
-        _wait_until_ready(cluster, server)
+        _wait_until_ready(cluster, server, log_path)
         yield cluster
     finally:
+        log.close()
         server.terminate()
         try:
             server.wait(timeout=30)
@@ -181,11 +186,13 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _wait_until_ready(cluster: PostgresCluster, server: subprocess.Popen[bytes]) -> None:
+def _wait_until_ready(
+    cluster: PostgresCluster, server: subprocess.Popen[bytes], log_path: Path
+) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            stderr = server.stderr.read().decode() if server.stderr else ""
+            stderr = log_path.read_text(errors="replace")
             raise RuntimeError(f"postgres exited: {stderr[-2000:]}")
         if (cluster.socket_dir / f".s.PGSQL.{cluster.port}").exists():
             try:
