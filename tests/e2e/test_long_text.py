@@ -7,6 +7,7 @@ that stopped showing it cannot pass by accident."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -32,6 +33,8 @@ from seeded_sites import (
     signed_in_server_context,
     unvisited_pages,
 )
+
+from screenshots import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -77,8 +80,17 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubSite]:
         yield site
 
 
+def _shot_name(prefix: str, route: str) -> str:
+    slug = "-".join(part for part in re.split(r"[^a-z0-9]+", route.lower()) if part) or "home"
+    return f"long-text-{prefix}-{slug}.png"
+
+
 def _problems(
-    context: BrowserContext, base: str, pages: dict[str, str], shown: dict[str, list[str]]
+    context: BrowserContext,
+    base: str,
+    pages: dict[str, str],
+    shown: dict[str, list[str]],
+    prefix: str,
 ) -> list[str]:
     page = context.new_page()
     page.set_viewport_size(PHONE)
@@ -89,6 +101,9 @@ def _problems(
         if wide is not None:
             problems.append(f"{path}: {wide['width']} px wide ({', '.join(wide['wide'])})")
         text = page.inner_text("body")
+        if route in shown:  # the pages people look at with the long text in them
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / _shot_name(prefix, route)), full_page=True)
         problems += [
             f"{path} does not show {t[:30]}…" for t in shown.get(route, []) if t not in text
         ]
@@ -110,7 +125,7 @@ def test_server_pages_fit_a_phone_with_long_words(
     context = signed_in_server_context(browser, server, role)
     try:
         shown = {route: texts for (who, route), texts in SHOWN.items() if who == role}
-        problems = _problems(context, server.url, server.pages, shown)
+        problems = _problems(context, server.url, server.pages, shown, f"server-{role}")
     finally:
         context.close()
     assert problems == [], "\n".join(problems)
@@ -119,7 +134,7 @@ def test_server_pages_fit_a_phone_with_long_words(
 def test_hub_pages_fit_a_phone_with_long_words(browser: Browser, hub: HubSite) -> None:
     context = signed_in_hub_context(browser, hub)
     try:
-        problems = _problems(context, hub.url, hub.pages, HUB_SHOWN)
+        problems = _problems(context, hub.url, hub.pages, HUB_SHOWN, "hub")
     finally:
         context.close()
     assert problems == [], "\n".join(problems)
