@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 
 from frontporch.hub.config import HubConfig, parse_config
 from frontporch.hub.livefeed import LiveFeed
+from frontporch.hub.messages import CameraState
 from frontporch.hub.ports import CameraStatus, ClipUnavailable, LiveCursor, LiveUpdate
 from frontporch.hub.store import (
     ApiToken,
@@ -269,7 +270,7 @@ def camera_status(name: str, *, online: bool = True, **changes: object) -> Camer
     status = CameraStatus(
         name=name,
         online=online,
-        state="online" if online else "reconnecting",
+        state=CameraState.online if online else CameraState.reconnecting,
         input_fps=15.0,
         analyzed_fps=5.0,
         skipped_frames=3,

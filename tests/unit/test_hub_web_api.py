@@ -18,8 +18,11 @@ from fakes import (
     sign_in,
     web_harness,
 )
+from frontporch.hub.capture import ReaderState, ReaderStats
+from frontporch.hub.messages import CameraState
 from frontporch.hub.store import Outage, Segment
 from frontporch.hub.web.live import BOUNDARY
+from frontporch.hub.worker import camera_state
 
 HOUR = 3600.0
 
@@ -353,3 +356,13 @@ def test_odd_input_is_never_a_500(client: TestClient, path: str) -> None:
 def test_status_changes_show_up_live(client: TestClient, harness: WebHarness) -> None:
     harness.runtime.statuses["back"] = camera_status("back")
     assert client.get("/api/cameras/back").json()["status"]["online"] is True
+
+
+def test_the_schema_lists_every_camera_state_the_hub_sends(client: TestClient) -> None:
+    schema = client.get("/api/openapi.json").json()
+    state = schema["components"]["schemas"]["CameraState"]
+    assert set(state["enum"]) == {s.value for s in CameraState}
+    # Each state the worker can derive from its readers is one the schema lists.
+    sent = {camera_state([ReaderStats(state=s)]) for s in ReaderState}
+    sent |= {camera_state([ReaderStats(state=ReaderState.streaming, connected=True)])}
+    assert sent <= set(CameraState)

@@ -12,14 +12,16 @@ import numpy as np
 import pytest
 
 from frontporch.hub import worker
+from frontporch.hub.capture import ReaderState, ReaderStats
 from frontporch.hub.messages import (
+    CameraState,
     LiveAvailable,
     LiveChunk,
     LiveInit,
     LiveStopped,
     WorkerMessage,
 )
-from frontporch.hub.worker import Live
+from frontporch.hub.worker import Live, camera_state
 from videotools import make_h264
 
 FPS = 15
@@ -124,3 +126,15 @@ def test_a_stream_that_is_not_h264_offers_no_live_view(tmp_path: Path, open_pack
     for packet in open_packets(path):
         live.packet(packet)
     assert sent == [LiveAvailable("porch", None)]
+
+
+def test_a_camera_is_in_the_state_of_its_first_input_that_does_not_deliver() -> None:
+    online = ReaderStats(state=ReaderState.streaming, connected=True)
+    assert camera_state([online]) is CameraState.online
+    assert camera_state([online, online]) is CameraState.online
+    waiting = ReaderStats(state=ReaderState.backoff)
+    assert camera_state([online, waiting]) is CameraState.reconnecting
+    assert camera_state([ReaderStats(state=ReaderState.idle)]) is CameraState.connecting
+    assert camera_state([ReaderStats(state=ReaderState.connecting)]) is CameraState.connecting
+    assert camera_state([ReaderStats(state=ReaderState.ended)]) is CameraState.ended
+    assert camera_state([ReaderStats(state=ReaderState.stopped)]) is CameraState.stopped

@@ -7,6 +7,23 @@ is its only writer and a worker that dies mid-sentence cannot corrupt the index.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class CameraState(StrEnum):
+    """What the hub says about a camera, in its API, pages and metrics.
+
+    The worker reports the first five; the hub adds `connecting` before a worker's
+    first report and `disabled` for a camera switched off in the config.
+    """
+
+    connecting = "connecting"  # opening the input, or waiting for its first frame
+    online = "online"  # every input delivers frames
+    reconnecting = "reconnecting"  # an input dropped; retrying with backoff
+    ended = "ended"  # a file input reached its end (and does not loop)
+    stopped = "stopped"  # the worker is shutting down
+    failed = "failed"  # the worker could not start (the error says why)
+    disabled = "disabled"  # `enabled: false` in the config
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +104,7 @@ class LiveStopped:
 @dataclass(frozen=True, slots=True)
 class WorkerStats:
     camera: str
-    state: str  # "connecting" | "online" | "reconnecting" | "ended" | "failed"
+    state: CameraState
     input_fps: float
     analyzed_fps: float
     skipped_frames: int

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from frontporch.hub.messages import CameraState
+
 
 class ClipUnavailable(Exception):
     """A clip cannot be built because its footage is gone; the message says why."""
@@ -239,7 +241,7 @@ class CameraStatus:
 
     name: str
     online: bool
-    state: str  # "connecting" | "online" | "reconnecting" | "ended" | "disabled"
+    state: CameraState
     input_fps: float
     analyzed_fps: float
     skipped_frames: int

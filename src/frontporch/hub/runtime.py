@@ -31,6 +31,7 @@ from frontporch.hub.janitor import Janitor, reconcile
 from frontporch.hub.link import HubLink, NotPaired
 from frontporch.hub.livefeed import LiveFeed
 from frontporch.hub.messages import (
+    CameraState,
     EventMessage,
     InputBack,
     InputLost,
@@ -223,7 +224,7 @@ class Hub:
                 proc = slot.process
                 if proc is None or proc.is_alive() or self._stopping.is_set():
                     continue
-                failed = slot.stats is not None and slot.stats.state == "failed"
+                failed = slot.stats is not None and slot.stats.state is CameraState.failed
                 if failed:  # a configuration problem: restarting would only repeat it
                     continue
                 if slot.next_start == 0.0:
@@ -329,14 +330,14 @@ class Hub:
         stats = slot.stats
         detect = slot.config.detect
         if not slot.config.enabled:
-            state = "disabled"
+            state = CameraState.disabled
         elif stats is None:
-            state = "connecting"
+            state = CameraState.connecting
         else:
             state = stats.state
         return CameraStatus(
             name=name,
-            online=state == "online",
+            online=state is CameraState.online,
             state=state,
             input_fps=round(stats.input_fps, 2) if stats else 0.0,
             analyzed_fps=round(stats.analyzed_fps, 2) if stats else 0.0,

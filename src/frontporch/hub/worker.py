@@ -28,12 +28,13 @@ import numpy as np
 from av.packet import Packet
 from av.video.stream import VideoStream
 
-from frontporch.hub.capture import InputReader, ReaderStats, scale_for_detect
+from frontporch.hub.capture import InputReader, ReaderState, ReaderStats, scale_for_detect
 from frontporch.hub.config import CameraConfig, DetectorConfig, Role
 from frontporch.hub.detect import build_detector
 from frontporch.hub.events import EventChange
 from frontporch.hub.livestream import Fragment, LiveMuxer, codec_string
 from frontporch.hub.messages import (
+    CameraState,
     EventMessage,
     InputBack,
     InputLost,
@@ -403,7 +404,7 @@ class CameraWorker:
     def _report_stats(self, *, stopping: bool = False) -> None:
         stats = [r.stats() for r in self.readers]
         online = all(s.connected for s in stats)
-        state = "online" if online else stats[0].state
+        state = camera_state(stats)
         # Stopping the camera is not losing its input: no outage for that. The first time
         # the camera is online counts as "back": it closes an outage that was still open
         # when the hub last stopped (or crashed).
@@ -437,6 +438,26 @@ class CameraWorker:
 
     def _analyzed_fps(self) -> float:
         return self.analysis.rate.rate(time.monotonic()) if self.analysis is not None else 0.0
+
+
+_READER_TO_CAMERA = {
+    ReaderState.idle: CameraState.connecting,
+    ReaderState.connecting: CameraState.connecting,
+    ReaderState.streaming: CameraState.online,
+    ReaderState.backoff: CameraState.reconnecting,
+    ReaderState.ended: CameraState.ended,
+    ReaderState.stopped: CameraState.stopped,
+}
+
+
+def camera_state(readers: list[ReaderStats]) -> CameraState:
+    """A camera is online when every input delivers; otherwise it is in the state of
+    its first input that does not (a camera with separate record and detect inputs
+    is only as well as its worse one)."""
+    lagging = next((s for s in readers if not s.connected), None)
+    if lagging is None:
+        return CameraState.online
+    return _READER_TO_CAMERA[lagging.state]
 
 
 def _went_silent(stats: list[ReaderStats], now: float) -> float:
@@ -488,6 +509,6 @@ def camera_main(
         worker = CameraWorker(name, camera, detector, recordings, send, viewers)
     except Exception as exc:  # a broken detector model, for example: say so, then stop
         log.error("camera %s cannot start: %s", name, exc)
-        send(WorkerStats(name, "failed", 0.0, 0.0, 0, 0, str(exc), False))
+        send(WorkerStats(name, CameraState.failed, 0.0, 0.0, 0, 0, str(exc), False))
         return
     worker.run(stop)

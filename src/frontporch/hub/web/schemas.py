@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from frontporch.hub.config import CameraConfig
+from frontporch.hub.messages import CameraState
 from frontporch.hub.ports import (
     ApiTokenRecord,
     CameraStatus,
@@ -37,7 +38,7 @@ class StatusOut(BaseModel):
     """A camera's live state."""
 
     online: bool
-    state: str = Field(description="connecting, online, reconnecting, ended or disabled.")
+    state: CameraState = Field(description="What the camera is doing now.")
     input_fps: float
     analyzed_fps: float
     skipped_frames: int
