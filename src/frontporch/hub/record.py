@@ -155,9 +155,9 @@ class _Segment:
 class SegmentWriter:
     """Copies one camera's video packets into segments of about `segment_s` seconds.
 
-    Call `write` for every packet (in decode order) with its wall-clock time, `close`
-    when the input disconnects (the gap then shows between segments) and at shutdown,
-    and `set_source` when a reconnect brings a new stream (its parameters may differ).
+    Call `write` for every packet (in decode order) with its wall-clock time, and
+    `close` when the input disconnects (the gap then shows between segments) and at
+    shutdown; a reconnect, whose stream parameters may differ, gets a new writer.
     `on_segment` is called with each closed segment. Not thread-safe: use it from one
     thread, normally the camera's `InputReader`.
     """
@@ -202,11 +202,6 @@ class SegmentWriter:
         """End the current segment, if any (at a disconnect or shutdown)."""
         errors: list[str] = []
         self._report(self._finish(errors), errors)
-
-    def set_source(self, in_stream: VideoStream) -> None:
-        """Use `in_stream`'s codec parameters from the next segment on (after a reconnect)."""
-        self.close()
-        self._template = in_stream
 
     def _report(self, closed: SegmentInfo | None, errors: list[str]) -> None:
         if closed is not None:

@@ -24,6 +24,7 @@ from frontporch.server import health
 from frontporch.server.accounts import account_pages, pages
 from frontporch.server.accounts import endpoints as account_endpoints
 from frontporch.server.accounts.auth import optional_subject
+from frontporch.server.accounts.lockout import PRUNE_INTERVAL_S, prune_throttles
 from frontporch.server.agencies import pages as agency_pages
 from frontporch.server.blobs import BlobStore, FilesystemBlobStore
 from frontporch.server.blobs_s3 import S3BlobStore, S3Options
@@ -42,11 +43,12 @@ from frontporch.server.hubs import endpoints as hub_endpoints
 from frontporch.server.hubs import pages as hub_pages
 from frontporch.server.mail import Mailer, OutboxMailer, SmtpMailer
 from frontporch.server.middleware import ServerHeadersMiddleware
+from frontporch.server.periodic import PeriodicJob, running
 from frontporch.server.routing import check_routes_guarded, public_router
 from frontporch.server.settings import ServerSettings, SettingsError, ensure_secret_key
 from frontporch.server.transparency import endpoints as log_endpoints
 from frontporch.server.transparency import pages as log_pages
-from frontporch.server.transparency.checkpointer import running_checkpointer
+from frontporch.server.transparency.checkpointer import checkpointer
 from frontporch.server.transparency.keys import load_log_keys
 
 HERE = Path(__file__).parent
@@ -139,7 +141,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        with running_checkpointer(app.state.server, log_keys):
+        context = app.state.server
+        with running(
+            checkpointer(context, log_keys),
+            PeriodicJob("throttle-pruner", PRUNE_INTERVAL_S, lambda: prune_throttles(context)),
+        ):
             yield
         engine.dispose()
 

@@ -107,3 +107,17 @@ class SignInLimits:
                 self.throttle.clear(key)
 
         after_commit(self.db, clear)
+
+
+PRUNE_INTERVAL_S = HOUR_S
+
+
+def prune_throttles(context: ServerContext) -> int:
+    """Delete lockout and quota rows that no longer change any answer; how many.
+
+    A row matters while a lock holds or until a quiet window has passed since it was
+    last touched (the count then starts over, as if there were no row). The longest
+    window any key uses is the one kept, so pruning never forgets a live count.
+    """
+    keep_s = max(context.settings.failure_window_s, SECOND_FACTOR_WINDOW_S, HOUR_S)
+    return ThrottleStore(context.sessions, context.clock).prune(keep_s)

@@ -83,12 +83,6 @@ class SessionRepository:
     def __init__(self, db: Session) -> None:
         self.db = db
 
-    def find_by_hash_for_authentication(self, token_hash: str) -> UserSession | None:
-        """The session whose cookie hashes to `token_hash`."""
-        return self.db.scalars(
-            select(UserSession).where(UserSession.token_hash == token_hash)
-        ).one_or_none()
-
     def find_with_user_for_authentication(self, token_hash: str) -> tuple[UserSession, User] | None:
         """The session whose cookie hashes to `token_hash`, and its user (one query)."""
         row = self.db.execute(_SESSION_WITH_USER, {"token_hash": token_hash}).one_or_none()
@@ -139,12 +133,6 @@ class ApiTokenRepository:
 
     def __init__(self, db: Session) -> None:
         self.db = db
-
-    def find_by_hash_for_authentication(self, token_hash: str) -> ApiToken | None:
-        """The token whose secret hashes to `token_hash`."""
-        return self.db.scalars(
-            select(ApiToken).where(ApiToken.token_hash == token_hash)
-        ).one_or_none()
 
     def find_with_user_for_authentication(self, token_hash: str) -> tuple[ApiToken, User] | None:
         """The token whose secret hashes to `token_hash`, and its user (one query)."""
