@@ -32,13 +32,13 @@ from frontporch.server.accounts.subject import AuthSubject
 from frontporch.server.context import ServerContext
 from frontporch.server.feed.agencies import AgencyService
 from frontporch.server.feed.comments import CommentService
-from frontporch.server.feed.rules import Category
 from frontporch.server.feed.service import Draft, FeedService
 from frontporch.server.homes.models import Home
 from frontporch.server.homes.service import HomeService
 from frontporch.server.hubs.service import HubService
 from frontporch.server.settings import ServerSettings, load_settings
 from frontporch.server.transparency.service import append_entries
+from frontporch.sharing_protocol import Category
 from frontporch.translog.entries import PolicyChanged, moment
 
 CENTER = (41.8800, -87.6600)  # a made-up neighborhood; any point works

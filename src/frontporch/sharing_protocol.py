@@ -1,5 +1,5 @@
 """What a hub and the community server say to each other when a hub shares an event to
-the Neighbors feed: the parts of the upload and the limits on them.
+the Neighbors feed: the post categories, the parts of the upload and the limits on them.
 
 `POST /api/hub/posts` takes multipart/form-data (RFC 7578) with the text fields
 `category`, `title`, `body` and `client_ref` (the hub's event id: the same one twice
@@ -11,6 +11,34 @@ until it is played. The hub (`hub/publish.py`) sends these parts and the server
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    """What a post is about (the feed's filters, the share form's choices)."""
+
+    CRIME = "crime"
+    SAFETY = "safety"
+    SUSPICIOUS_ACTIVITY = "suspicious_activity"
+    LOST_AND_FOUND_PETS = "lost_and_found_pets"
+    UNEXPECTED_ACTIVITY = "unexpected_activity"
+    COMMUNITY = "community"
+
+    @property
+    def label(self) -> str:
+        """The category as people read it, on the hub's form and the server's pages."""
+        return CATEGORY_LABELS[self]
+
+
+CATEGORY_LABELS = {
+    Category.CRIME: "Crime",
+    Category.SAFETY: "Safety",
+    Category.SUSPICIOUS_ACTIVITY: "Suspicious activity",
+    Category.LOST_AND_FOUND_PETS: "Lost & found pets",
+    Category.UNEXPECTED_ACTIVITY: "Unexpected activity",
+    Category.COMMUNITY: "Community",
+}
 
 UPLOAD_PATH = "/api/hub/posts"
 

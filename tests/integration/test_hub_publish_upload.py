@@ -168,7 +168,7 @@ def test_publishing_again_returns_the_same_post(
 def test_a_snapshot_is_posted_masked_when_chosen(
     feed: FeedStandIn, link: ServerLink, clip: Path, snapshot: Path, tmp_path: Path
 ) -> None:
-    draft = PostDraft.of(Category.lost_and_found_pets.value, "Grey cat", "Answers to Mochi")
+    draft = PostDraft.of(Category.LOST_AND_FOUND_PETS.value, "Grey cat", "Answers to Mochi")
     published = publish_event(
         link, footage(clip, snapshot), draft, choice=MediaChoice.snapshot, workdir=tmp_path
     )

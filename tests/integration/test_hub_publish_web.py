@@ -395,7 +395,7 @@ def test_every_mistake_on_the_form_is_named_at_once_in_words(
     assert field_error(gossip.text, "post-category") == "Choose a category."
     for text in (visible_text(page.text), visible_text(gossip.text)):
         assert "Suspicious activity" in text
-        assert "Lost and found pets" in text
+        assert "Lost & found pets" in text
         assert "suspicious_activity" not in text
         assert "lost_and_found" not in text
     api = client.post(

@@ -59,6 +59,7 @@ from frontporch.sharing_protocol import (
     POSTER_FIELD,
     POSTER_TYPE,
     UPLOAD_PATH,
+    Category,
 )
 
 __all__ = [
@@ -143,22 +144,6 @@ class ServerRefused(PublishError):
 
 class RenderError(PublishError):
     """The clip or snapshot could not be read, or the public copy not written."""
-
-
-class Category(StrEnum):
-    """The Neighbors feed's post categories."""
-
-    crime = "crime"
-    safety = "safety"
-    suspicious_activity = "suspicious_activity"
-    lost_and_found_pets = "lost_and_found_pets"
-    unexpected_activity = "unexpected_activity"
-    community = "community"
-
-    @property
-    def label(self) -> str:
-        """How the category reads in a form."""
-        return self.value.replace("_", " ").capitalize()
 
 
 class MediaChoice(StrEnum):

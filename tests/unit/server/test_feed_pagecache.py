@@ -16,6 +16,7 @@ from frontporch.server.feed.pagecache import (
     rendered,
 )
 from frontporch.server.feed.schemas import AuthorOut, FeedOut, PostOut
+from frontporch.sharing_protocol import Category
 
 CELL = 0x882664C1E1FFFFF
 AUTHOR = uuid.UUID(int=1)
@@ -31,8 +32,8 @@ def _model(seq: int, *, mine: bool = False, hidden: bool = False) -> PostOut:
     return PostOut(
         id=uuid.UUID(int=1000 + seq),
         url=f"/posts/{seq}",
-        category=rules.Category.COMMUNITY,
-        category_label=rules.Category.COMMUNITY.label,
+        category=Category.COMMUNITY,
+        category_label=Category.COMMUNITY.label,
         title=f'Post «{seq}», a title with "mine":true,"mine":false in it',
         body="Ünïcode and\nnew lines",
         created_at=datetime(2026, 11, 29, 12, seq % 60, tzinfo=UTC),

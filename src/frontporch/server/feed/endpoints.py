@@ -65,6 +65,7 @@ from frontporch.server.feed.uploads import count_upload, received_upload, store_
 from frontporch.server.homes.access import Household, household
 from frontporch.server.hubs.auth import PairedHub, paired_hub
 from frontporch.server.routing import protected_router
+from frontporch.sharing_protocol import Category
 
 # Access to a post can end (a moderator hides it, its author deletes it, a reader's
 # home moves away), so no browser, least of all a shared one, may keep its media.
@@ -96,7 +97,7 @@ FeedHome = Annotated[uuid.UUID, Query(description="One of your homes.")]
 Radius = Annotated[
     float, Query(ge=rules.MIN_RADIUS_MI, le=rules.MAX_RADIUS_MI, description="Miles.")
 ]
-CategoryFilter = Annotated[rules.Category | None, Query(description="Only this category.")]
+CategoryFilter = Annotated[Category | None, Query(description="Only this category.")]
 Cursor = Annotated[str | None, Query(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")]
 
 # The service factories only build objects (no I/O), so they are `async def`: FastAPI

@@ -44,6 +44,7 @@ from frontporch.server.feed.service import Draft, FeedPage, FeedService
 from frontporch.server.homes.access import Household, household
 from frontporch.server.homes.models import Home
 from frontporch.server.routing import protected_router
+from frontporch.sharing_protocol import Category
 
 PAGE_SIZE = 20
 MAP_WINDOW = 200  # the map shades the cells of the newest this many posts of the area
@@ -93,7 +94,7 @@ def _cell_feed(
     subject: AuthSubject,
     home: Home,
     cell: int,
-    category: rules.Category | None,
+    category: Category | None,
     before: str | None,
 ) -> FeedPage:
     """The feed narrowed to one hexagon of the area: `FeedService.feed`'s rules (hidden
@@ -122,7 +123,7 @@ def feed_page(
     radius_mi: Annotated[
         float, Query(ge=rules.MIN_RADIUS_MI, le=rules.MAX_RADIUS_MI)
     ] = rules.DEFAULT_RADIUS_MI,
-    category: Annotated[rules.Category | None, Query()] = None,
+    category: Annotated[Category | None, Query()] = None,
     cell: Annotated[str | None, Query(pattern=CELL_PATTERN)] = None,
     before: Cursor = None,
     done: Annotated[str, Query(max_length=20)] = "",
@@ -169,7 +170,7 @@ def feed_page(
         radius_mi=radius_mi,
         radius_text=_radius_text(radius_mi),
         radii=RADII,
-        categories=list(rules.Category),
+        categories=list(Category),
         category=category,
         cell=cell,
         params=params,
@@ -201,7 +202,7 @@ def _post_form_values(
         homes = service.homes.list_for(subject)
     return {
         "nav": "feed",
-        "categories": list(rules.Category),
+        "categories": list(Category),
         "is_agency": is_agency,
         "agency": agency,
         "homes": homes,

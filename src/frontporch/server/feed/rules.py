@@ -17,7 +17,6 @@ import binascii
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from functools import lru_cache
 
 from frontporch import geo
@@ -44,32 +43,6 @@ MEDIA_TYPES = (MP4, JPEG)
 NEIGHBOR_LABEL = "Neighbor"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
-
-
-class Category(StrEnum):
-    """What a post is about."""
-
-    CRIME = "crime"
-    SAFETY = "safety"
-    SUSPICIOUS_ACTIVITY = "suspicious_activity"
-    LOST_AND_FOUND_PETS = "lost_and_found_pets"
-    UNEXPECTED_ACTIVITY = "unexpected_activity"
-    COMMUNITY = "community"
-
-    @property
-    def label(self) -> str:
-        """The category as people read it."""
-        return CATEGORY_LABELS[self]
-
-
-CATEGORY_LABELS = {
-    Category.CRIME: "Crime",
-    Category.SAFETY: "Safety",
-    Category.SUSPICIOUS_ACTIVITY: "Suspicious activity",
-    Category.LOST_AND_FOUND_PETS: "Lost & found pets",
-    Category.UNEXPECTED_ACTIVITY: "Unexpected activity",
-    Category.COMMUNITY: "Community",
-}
 
 
 # -- areas ------------------------------------------------------------------------------

@@ -18,9 +18,9 @@ from frontporch.server.accounts.schemas import NO_NUL, Strict
 from frontporch.server.feed.comments import CommentView
 from frontporch.server.feed.models import Agency, ModerationAction, Notification
 from frontporch.server.feed.moderation import QueueItem
-from frontporch.server.feed.rules import AuthorView, Category
+from frontporch.server.feed.rules import AuthorView
 from frontporch.server.feed.service import PostView
-from frontporch.sharing_protocol import MAX_POSTER_BYTES, MEDIA_FIELD, POSTER_FIELD
+from frontporch.sharing_protocol import MAX_POSTER_BYTES, MEDIA_FIELD, POSTER_FIELD, Category
 
 SINGLE_LINE = r"^[^\x00\r\n]*$"
 PRINTABLE_ASCII = r"^[\x21-\x7e]+$"

@@ -40,6 +40,7 @@ from frontporch.server.feed.repository import PostRepository
 from frontporch.server.homes.errors import MediaNotYet
 from frontporch.server.homes.models import Home
 from frontporch.server.homes.repository import HomeRepository
+from frontporch.sharing_protocol import Category
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ log = logging.getLogger(__name__)
 class Draft:
     """What a person wants to post; `cell` only for agencies (from their coordinates)."""
 
-    category: rules.Category
+    category: Category
     title: str
     body: str
     home_id: uuid.UUID | None = None
@@ -260,7 +261,7 @@ class FeedService:
         subject: AuthSubject,
         home_id: uuid.UUID,
         radius_mi: float,
-        category: rules.Category | None,
+        category: Category | None,
         before: str | None,
         limit: int,
     ) -> FeedPage:
@@ -277,7 +278,7 @@ class FeedService:
         subject: AuthSubject,
         home_id: uuid.UUID,
         radius_mi: float,
-        category: rules.Category | None,
+        category: Category | None,
         before: str | None,
         limit: int,
         render: Callable[[Sequence[PostView]], list[pagecache.RenderedPost]],

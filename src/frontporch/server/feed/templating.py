@@ -19,6 +19,7 @@ from frontporch.server.feed.live import LiveRepository
 from frontporch.server.feed.models import Post
 from frontporch.server.feed.repository import NotificationRepository
 from frontporch.server.feed.service import PostView
+from frontporch.sharing_protocol import Category
 
 
 def author_line(view: PostView) -> str:
@@ -39,7 +40,7 @@ def author_line(view: PostView) -> str:
 def category_label(value: str) -> str:
     """A stored category as people read it ("Lost & found pets")."""
     try:
-        return rules.Category(value).label
+        return Category(value).label
     except ValueError:
         return value
 
