@@ -7,11 +7,16 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 
-from server_fixtures import free_port
+from frontporch.server.app import create_app
+from frontporch.server.migrations import upgrade_to_head
+from server_fixtures import FakeClock, free_port, make_settings, smtp_server
+from server_harness import ServerHarness
 
 
 @contextmanager
@@ -40,3 +45,36 @@ def serving(app: FastAPI, port: int | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def served_sqlite_server(
+    folder: Path,
+    *,
+    clock: FakeClock | None = None,
+    own_origin: bool = True,
+    **changes: Any,
+) -> Iterator[tuple[str, ServerHarness]]:
+    """A server on a migrated SQLite database under `folder`, with mail to a local SMTP
+    server, served over real HTTP until the block ends: its base URL and a harness.
+
+    With `own_origin` the server's `base_url` is the address it is served at (a hub
+    signs pairing for the origin it talks to); `changes` override other settings.
+    """
+    url = f"sqlite:///{folder / 'server.db'}"
+    upgrade_to_head(url)
+    port = free_port()
+    if own_origin:
+        changes.setdefault("base_url", f"http://127.0.0.1:{port}")
+    smtp_gen = smtp_server()
+    smtp = next(smtp_gen)
+    clock = FakeClock() if clock is None else clock
+    app = create_app(make_settings(url, folder, smtp, **changes), clock=clock)
+    harness = ServerHarness(app, smtp.mailbox, clock)
+    try:
+        with serving(app, port) as base:
+            yield base, harness
+    finally:
+        harness.close()
+        app.state.server.engine.dispose()
+        smtp_gen.close()

@@ -41,15 +41,13 @@ from feed_tools import miles_from
 from frontporch.hub.web.app import create_hub_app
 from frontporch.hub.web.passwords import set_owner_password
 from frontporch.server.accounts.models import Role
-from frontporch.server.app import create_app
-from frontporch.server.migrations import upgrade_to_head
 from frontporch.server.transparency.service import append_entries
 from frontporch.translog.entries import PolicyChanged
 from homes_tools import CHICAGO, add_home
-from server_fixtures import PASSWORD, Account, free_port, make_settings, smtp_server
+from server_fixtures import PASSWORD, Account
 from server_fixtures import FakeClock as ServerClock
 from server_harness import ServerHarness
-from server_live import serving
+from server_live import served_sqlite_server, serving
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 ROLES = ("anonymous", "resident", "agency", "operator")
@@ -172,25 +170,9 @@ def unvisited_pages(app: FastAPI, pages: dict[str, str]) -> set[str]:
 @contextmanager
 def server_site(folder: Path) -> Iterator[ServerSite]:
     """The server on SQLite under `folder`, seeded, served until the block ends."""
-    url = f"sqlite:///{folder / 'server.db'}"
-    upgrade_to_head(url)
-    port = free_port()
-    smtp_gen = smtp_server()
-    smtp = next(smtp_gen)
-    settings = make_settings(
-        url, folder, smtp, base_url=f"http://127.0.0.1:{port}", map_center=CHICAGO
-    )
-    clock = ServerClock()
-    app = create_app(settings, clock=clock)
-    harness = ServerHarness(app, smtp.mailbox, clock)
-    try:
-        accounts, pages = _seed_server(harness, app)
-        with serving(app, port) as base:
-            yield ServerSite(base, harness, accounts, pages)
-    finally:
-        harness.close()
-        app.state.server.engine.dispose()
-        smtp_gen.close()
+    with served_sqlite_server(folder, clock=ServerClock(), map_center=CHICAGO) as (base, harness):
+        accounts, pages = _seed_server(harness, harness.app)
+        yield ServerSite(base, harness, accounts, pages)
 
 
 def signed_in_server_context(browser: Browser, site: ServerSite, role: str) -> BrowserContext:

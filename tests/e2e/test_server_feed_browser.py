@@ -13,14 +13,11 @@ import pytest
 from playwright.sync_api import Browser
 
 from feed_tools import hub_client, jpeg_bytes, miles_from, mp4_bytes, resident_at
-from frontporch.server.app import create_app
-from frontporch.server.migrations import upgrade_to_head
 from frontporch.sharing_protocol import MEDIA_FIELD, POSTER_FIELD, UPLOAD_PATH
 from homes_tools import CHICAGO
 from screenshots import SCREENSHOTS
-from server_fixtures import FakeClock, free_port, make_settings, smtp_server
 from server_harness import ServerHarness
-from server_live import serving
+from server_live import served_sqlite_server
 
 pytestmark = pytest.mark.browser
 
@@ -33,20 +30,10 @@ FOCUS_RING = """(el) => {
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, ServerHarness]]:
+    # Hubs pair as with the test client, so the server keeps its default origin.
     folder = tmp_path_factory.mktemp("server")
-    url = f"sqlite:///{folder / 'server.db'}"
-    upgrade_to_head(url)
-    port = free_port()
-    smtp_gen = smtp_server()
-    smtp = next(smtp_gen)
-    settings = make_settings(url, folder, smtp)  # hubs pair as with the test client
-    clock = FakeClock()
-    app = create_app(settings, clock=clock)
-    harness = ServerHarness(app, smtp.mailbox, clock)
-    with serving(app, port) as base:
-        yield base, harness
-    harness.close()
-    smtp_gen.close()
+    with served_sqlite_server(folder, own_origin=False) as site:
+        yield site
 
 
 @pytest.mark.parametrize("size", list(VIEWPORTS))

@@ -13,13 +13,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from frontporch.hub import link
 from frontporch.server.accounts.models import Role
-from frontporch.server.app import create_app
-from frontporch.server.migrations import upgrade_to_head
 from homes_tools import CHICAGO
 from screenshots import SCREENSHOTS
-from server_fixtures import PASSWORD, FakeClock, free_port, make_settings, smtp_server
+from server_fixtures import PASSWORD
 from server_harness import ServerHarness
-from server_live import serving
+from server_live import served_sqlite_server
 
 pytestmark = pytest.mark.browser
 
@@ -28,22 +26,8 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, ServerHarness]]:
-    folder = tmp_path_factory.mktemp("server")
-    url = f"sqlite:///{folder / 'server.db'}"
-    upgrade_to_head(url)
-    port = free_port()
-    smtp_gen = smtp_server()
-    smtp = next(smtp_gen)
-    settings = make_settings(
-        url, folder, smtp, base_url=f"http://127.0.0.1:{port}", map_center=CHICAGO
-    )
-    clock = FakeClock()
-    app = create_app(settings, clock=clock)
-    harness = ServerHarness(app, smtp.mailbox, clock)
-    with serving(app, port) as base:
-        yield base, harness
-    harness.close()
-    smtp_gen.close()
+    with served_sqlite_server(tmp_path_factory.mktemp("server"), map_center=CHICAGO) as site:
+        yield site
 
 
 def _shot(page: Page, name: str, size: str) -> None:

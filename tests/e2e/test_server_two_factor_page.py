@@ -9,11 +9,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser
 
-from frontporch.server.app import create_app
-from frontporch.server.migrations import upgrade_to_head
-from server_fixtures import PASSWORD, FakeClock, free_port, make_settings, smtp_server
+from server_fixtures import PASSWORD
 from server_harness import ServerHarness
-from server_live import serving
+from server_live import served_sqlite_server
 
 pytestmark = pytest.mark.browser
 
@@ -49,20 +47,8 @@ QR_LAYOUT = """() => {
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, ServerHarness]]:
-    folder = tmp_path_factory.mktemp("server")
-    url = f"sqlite:///{folder / 'server.db'}"
-    upgrade_to_head(url)
-    port = free_port()
-    smtp_gen = smtp_server()
-    smtp = next(smtp_gen)
-    settings = make_settings(url, folder, smtp, base_url=f"http://127.0.0.1:{port}")
-    clock = FakeClock()
-    app = create_app(settings, clock=clock)
-    harness = ServerHarness(app, smtp.mailbox, clock)
-    with serving(app, port) as base:
-        yield base, harness
-    harness.close()
-    smtp_gen.close()
+    with served_sqlite_server(tmp_path_factory.mktemp("server")) as site:
+        yield site
 
 
 @pytest.mark.parametrize("size", list(VIEWPORTS))
