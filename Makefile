@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.frontporch-setup
+# Test workers (pytest-xdist): one per core by default; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 # axe-core for the browser tests' accessibility pass, pinned in tests/e2e/axe's lock.
 AXE := tests/e2e/axe
 AXE_STAMP := $(AXE)/node_modules/.frontporch-npm-ci
@@ -37,16 +39,16 @@ demo: setup
 
 test: setup axe
 	$(BIN)/python -m frontporch.devtools.preflight
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-unit: setup
-	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) tests/unit $(PYTEST_ARGS)
 
 test-integration: setup
-	$(BIN)/python -m pytest tests/integration $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) tests/integration $(PYTEST_ARGS)
 
 test-e2e: setup axe
-	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) tests/e2e $(PYTEST_ARGS)
 
 # Refresh the screenshots in docs/ from the browser tests.
 screenshots: setup axe
