@@ -11,8 +11,6 @@ seeded data (long unbroken text included) are tests/e2e/seeded_sites.py's.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, BrowserContext
 from seeded_sites import (
@@ -20,9 +18,7 @@ from seeded_sites import (
     VIEWPORTS,
     HubSite,
     ServerSite,
-    hub_site,
     open_page,
-    server_site,
     signed_in_hub_context,
     signed_in_server_context,
 )
@@ -43,18 +39,6 @@ AXE_RUN = """async () => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerSite]:
-    with server_site(tmp_path_factory.mktemp("server")) as site:
-        yield site
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubSite]:
-    with hub_site(tmp_path_factory.mktemp("hub")) as site:
-        yield site
-
-
 def _audit(context: BrowserContext, base: str, pages: dict[str, str]) -> list[str]:
     """Every serious or critical violation on `pages`, at both sizes."""
     context.add_init_script(path=str(AXE_SCRIPT))
@@ -70,29 +54,31 @@ def _audit(context: BrowserContext, base: str, pages: dict[str, str]) -> list[st
 
 @pytest.mark.parametrize("role", ROLES)
 def test_server_pages_have_no_serious_violations(
-    browser: Browser, server: ServerSite, role: str
+    browser: Browser, seeded_server: ServerSite, role: str
 ) -> None:
-    context = signed_in_server_context(browser, server, role)
+    context = signed_in_server_context(browser, seeded_server, role)
     try:
-        found = _audit(context, server.url, server.pages)
+        found = _audit(context, seeded_server.url, seeded_server.pages)
     finally:
         context.close()
     assert found == [], "\n".join(found)
 
 
-def test_hub_pages_have_no_serious_violations(browser: Browser, hub: HubSite) -> None:
-    context = signed_in_hub_context(browser, hub)
+def test_hub_pages_have_no_serious_violations(browser: Browser, seeded_hub: HubSite) -> None:
+    context = signed_in_hub_context(browser, seeded_hub)
     try:
-        found = _audit(context, hub.url, hub.pages)
+        found = _audit(context, seeded_hub.url, seeded_hub.pages)
     finally:
         context.close()
     assert found == [], "\n".join(found)
 
 
-def test_the_hub_sign_in_page_has_no_serious_violations(browser: Browser, hub: HubSite) -> None:
+def test_the_hub_sign_in_page_has_no_serious_violations(
+    browser: Browser, seeded_hub: HubSite
+) -> None:
     context = browser.new_context()
     try:
-        found = _audit(context, hub.url, {"/login": "/login"})
+        found = _audit(context, seeded_hub.url, {"/login": "/login"})
     finally:
         context.close()
     assert found == [], "\n".join(found)

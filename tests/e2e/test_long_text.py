@@ -8,7 +8,6 @@ that stopped showing it cannot pass by accident."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext
@@ -26,9 +25,7 @@ from seeded_sites import (
     VIEWPORTS,
     HubSite,
     ServerSite,
-    hub_site,
     open_page,
-    server_site,
     signed_in_hub_context,
     signed_in_server_context,
     unvisited_pages,
@@ -68,18 +65,6 @@ TOO_WIDE = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerSite]:
-    with server_site(tmp_path_factory.mktemp("server")) as site:
-        yield site
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubSite]:
-    with hub_site(tmp_path_factory.mktemp("hub")) as site:
-        yield site
-
-
 def _shot_name(prefix: str, route: str) -> str:
     slug = "-".join(part for part in re.split(r"[^a-z0-9]+", route.lower()) if part) or "home"
     return f"long-text-{prefix}-{slug}.png"
@@ -110,31 +95,35 @@ def _problems(
     return problems
 
 
-def test_the_passes_know_every_server_page(server: ServerSite) -> None:
-    assert unvisited_pages(server.harness.app, server.pages) == set(), "add it to seeded_sites"
+def test_the_passes_know_every_server_page(seeded_server: ServerSite) -> None:
+    assert unvisited_pages(seeded_server.harness.app, seeded_server.pages) == set(), (
+        "add it to seeded_sites"
+    )
 
 
-def test_the_passes_know_every_hub_page(hub: HubSite) -> None:
-    assert unvisited_pages(hub.app, hub.pages) == set(), "add it to seeded_sites"
+def test_the_passes_know_every_hub_page(seeded_hub: HubSite) -> None:
+    assert unvisited_pages(seeded_hub.app, seeded_hub.pages) == set(), "add it to seeded_sites"
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_server_pages_fit_a_phone_with_long_words(
-    browser: Browser, server: ServerSite, role: str
+    browser: Browser, seeded_server: ServerSite, role: str
 ) -> None:
-    context = signed_in_server_context(browser, server, role)
+    context = signed_in_server_context(browser, seeded_server, role)
     try:
         shown = {route: texts for (who, route), texts in SHOWN.items() if who == role}
-        problems = _problems(context, server.url, server.pages, shown, f"server-{role}")
+        problems = _problems(
+            context, seeded_server.url, seeded_server.pages, shown, f"server-{role}"
+        )
     finally:
         context.close()
     assert problems == [], "\n".join(problems)
 
 
-def test_hub_pages_fit_a_phone_with_long_words(browser: Browser, hub: HubSite) -> None:
-    context = signed_in_hub_context(browser, hub)
+def test_hub_pages_fit_a_phone_with_long_words(browser: Browser, seeded_hub: HubSite) -> None:
+    context = signed_in_hub_context(browser, seeded_hub)
     try:
-        problems = _problems(context, hub.url, hub.pages, HUB_SHOWN, "hub")
+        problems = _problems(context, seeded_hub.url, seeded_hub.pages, HUB_SHOWN, "hub")
     finally:
         context.close()
     assert problems == [], "\n".join(problems)
