@@ -19,6 +19,7 @@ with eight readers; `get` and `put` remain for small blobs.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import shutil
@@ -203,16 +204,7 @@ class FilesystemBlobStore:
 
     def put(self, key: str, data: bytes) -> None:
         """Store `data` under `key` atomically (readers see the old or the new blob)."""
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        self.put_file(key, io.BytesIO(data))
 
     def put_file(self, key: str, source: BinaryIO) -> int:
         """Store what remains in `source` under `key`, copied in chunks, atomically."""

@@ -15,6 +15,7 @@ service fails a request in seconds rather than hanging it.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -148,14 +149,7 @@ class S3BlobStore:
 
     def put(self, key: str, data: bytes) -> None:
         """Store `data` under `key` (one PUT: readers see the old or the new object)."""
-        self._call(
-            "store",
-            key,
-            self._client.put_object,
-            Bucket=self.options.bucket,
-            Key=self._object(key),
-            Body=data,
-        )
+        self.put_file(key, io.BytesIO(data))
 
     def put_file(self, key: str, source: BinaryIO) -> int:
         """Store what remains in `source` under `key` (one PUT, the body read from the file
