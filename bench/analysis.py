@@ -4,7 +4,7 @@
 640x360 five times a second and runs motion, the detector and the tracker on it. The
 baseline decodes every frame of the same file with the same decoder settings the hub
 uses (`thread_type = "AUTO"`, FFmpeg's automatic thread count, as in
-`frontporch.hub.capture`), so the ratio is the analysis overhead, not a threading
+`frontporch.hub.capture.camera`), so the ratio is the analysis overhead, not a threading
 difference. Cost is CPU time of the whole process (`time.process_time`, all threads).
 
 A second series runs in processes pinned to one core (decoder and OpenCV on one
@@ -28,12 +28,12 @@ KINDS = ("decode", "motion", "hog")
 METHOD = f"""\
 - Input: the synthetic `porch` scene (people walking past near and far; a parcel is
   left), 1920x1080, 15 fps, 60 s, H.264 (libx264 veryfast, CRF 23, a keyframe every 2 s).
-- Figure: `frontporch.hub.analyze.analyze_file(path, camera, detector)` with detect at
+- Figure: `frontporch.hub.analysis.offline.analyze_file(path, camera, detector)` with detect at
   5 fps, 640x360. *Motion only* uses `MotionOnly()` (a detector that finds nothing, so
   the cost is decode + scale + motion + tracking); *HOG* uses `DetectorConfig()`, the
   built-in people detector, run on the regions that moved.
 - Baseline, same run: `av.open(path)`, `thread_type = "AUTO"` as in
-  `frontporch.hub.capture`, `for frame in container.decode(video=0): pass`.
+  `frontporch.hub.capture.camera`, `for frame in container.decode(video=0): pass`.
 - Cost is CPU seconds of the measuring process (`time.process_time`: every thread),
   median of the repeats, each in a fresh process, the kinds interleaved so a change
   in machine load hits all alike. OpenCV runs one thread, as in the camera workers.
@@ -55,7 +55,7 @@ def _measure(kind: str, path: str) -> dict[str, Any]:
     """One run of `kind` over `path`, in the calling (fresh) process."""
     if kind == "decode":
         return _decode(path)
-    from frontporch.hub.analyze import MotionOnly, analyze_file
+    from frontporch.hub.analysis.offline import MotionOnly, analyze_file
     from frontporch.hub.config import CameraConfig, DetectConfig, DetectorConfig, InputConfig
 
     camera = CameraConfig(

@@ -1,6 +1,6 @@
 """Peak memory per camera: one camera worker process, both roles, on a realtime 1080p file.
 
-`frontporch.hub.worker.camera_main` runs in a spawned process (as the hub runs it) on
+`frontporch.hub.process.worker.camera_main` runs in a spawned process (as the hub runs it) on
 the cached 1080p scene played at its own frame rate and looped, recording into a
 scratch folder and analysing with the built-in detector, while this process drains its
 message queue and samples its resident set size. The baseline is a spawned process that
@@ -32,7 +32,7 @@ SAMPLE_S = 0.2
 BASELINE_S = 3.0
 MIB = 2**20
 METHOD = f"""\
-- Figure: `frontporch.hub.worker.camera_main("bench", camera, DetectorConfig(), dir,
+- Figure: `frontporch.hub.process.worker.camera_main("bench", camera, DetectorConfig(), dir,
   queue, stop)` in a process started with `multiprocessing.get_context("spawn")`, the
   input being the 1080p15 `porch` scene file with `realtime: true, loop: true` and both
   roles (record by stream copy into 10 s segments; detect at 5 fps, 640x360, with the
@@ -40,7 +40,7 @@ METHOD = f"""\
   message queue (as the hub does) and samples the child's RSS with psutil every
   {SAMPLE_S:g} s for the whole run (about 20 s).
 - Peak = the largest sample; steady = the median of the second half of the run.
-- Baseline, same run: a spawned process that imports `frontporch.hub.worker` and
+- Baseline, same run: a spawned process that imports `frontporch.hub.process.worker` and
   idles, sampled for {BASELINE_S:g} s (median). Per camera = peak − baseline.
 - CPU% = the child's user + system CPU time from its first stats message to the stop
   signal, ÷ that wall time (100% = one core). The worker limits OpenCV to one thread;
@@ -51,7 +51,7 @@ METHOD = f"""\
 
 def _idle(ready: Any, stop: Any) -> None:
     """The baseline process: import what a camera worker imports, then wait."""
-    import frontporch.hub.worker  # noqa: F401
+    import frontporch.hub.process.worker  # noqa: F401
 
     ready.set()
     stop.wait(60)
@@ -111,7 +111,7 @@ def _baseline() -> list[int]:
 
 def _camera(path: Path, seconds: float, recordings: Path) -> dict[str, Any]:
     from frontporch.hub.config import CameraConfig, DetectorConfig, InputConfig
-    from frontporch.hub.worker import camera_main
+    from frontporch.hub.process.worker import camera_main
 
     camera = CameraConfig(inputs=[InputConfig(url=str(path), loop=True, realtime=True)])
     context = multiprocessing.get_context("spawn")

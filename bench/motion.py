@@ -23,9 +23,9 @@ DETECT_FPS = 5.0
 MIN_FRAMES = 1000
 METHOD = f"""\
 - Frames: the 60 s 1080p `porch` scene, decoded and scaled by
-  `frontporch.hub.filesource.iter_file_frames` at {DETECT_FPS:g} fps to each detect size (the
-  luma plane, as the hub feeds motion), held in a list; played forwards and backwards
-  until there are at least {MIN_FRAMES} frames.
+  `frontporch.hub.capture.filesource.iter_file_frames` at {DETECT_FPS:g} fps to each
+  detect size (the luma plane, as the hub feeds motion), held in a list; played
+  forwards and backwards until there are at least {MIN_FRAMES} frames.
 - Figure: `MotionDetector(MotionConfig(), size).detect(gray)` timed per frame with
   `time.perf_counter_ns`; a round is one fresh detector over the whole sequence, its
   statistic the median frame time; the figure is the median over rounds (best round in
@@ -40,7 +40,7 @@ METHOD = f"""\
 
 
 def _frames(path: str, width: int, height: int) -> list[Any]:
-    from frontporch.hub.filesource import iter_file_frames
+    from frontporch.hub.capture.filesource import iter_file_frames
 
     decoded = [
         frame.gray.copy() for frame in iter_file_frames(Path(path), DETECT_FPS, width, height)
@@ -53,8 +53,8 @@ def _frames(path: str, width: int, height: int) -> list[Any]:
 
 
 def _time_motion(frames: list[Any], size: tuple[int, int]) -> list[int]:
+    from frontporch.hub.analysis.motion import MotionDetector
     from frontporch.hub.config import MotionConfig
-    from frontporch.hub.motion import MotionDetector
 
     detector = MotionDetector(MotionConfig(), size)
     times = []

@@ -1,7 +1,7 @@
 """Recording cost: stream copy of a 1080p camera into 10 s segments, in CPU per hour.
 
 Packets are demuxed from the cached 60 s 1080p scene and handed to
-`frontporch.hub.record.SegmentWriter` in decode order with synthetic wall clocks (the
+`frontporch.hub.recording.segments.SegmentWriter` in decode order with synthetic wall clocks (the
 file's start plus each packet's decode time, which is what `InputReader`'s clock gives
 a file read faster than real time). Baselines in the same run: demuxing alone, and
 decoding every frame (the least that transcoding would cost).
@@ -39,7 +39,7 @@ METHOD = f"""\
   typical 1080p camera's main stream (the cost of copying grows with the bytes and
   the packets; the bitrates are in the names).
 - Figure: open the file, demux every video packet and pass it to
-  `frontporch.hub.record.SegmentWriter` ({SEGMENT_S:g} s segments) with a synthetic wall
+  `frontporch.hub.recording.segments.SegmentWriter` ({SEGMENT_S:g} s segments) with a synthetic wall
   clock (start + the packet's decode time), as `InputReader` does for a file; close
   the writer. Segments go to a scratch folder under `bench/results/` on the real disk
   (each is fsync'ed and renamed, as in the hub).
@@ -56,7 +56,7 @@ def _demux(path: str, root: Path | None) -> dict[str, Any]:
     """Demux `path`; with a `root`, record the packets into segments there."""
     import av
 
-    from frontporch.hub.record import SegmentInfo, SegmentWriter
+    from frontporch.hub.recording.segments import SegmentInfo, SegmentWriter
 
     closed: list[SegmentInfo] = []
     packets = 0

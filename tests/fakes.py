@@ -22,10 +22,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from frontporch.hub.config import HubConfig, parse_config
-from frontporch.hub.livefeed import LiveFeed
-from frontporch.hub.messages import CameraState
+from frontporch.hub.live.feed import LiveFeed
 from frontporch.hub.ports import CameraStatus, ClipUnavailable, LiveCursor, LiveUpdate
-from frontporch.hub.store import (
+from frontporch.hub.process.messages import CameraState
+from frontporch.hub.store.index import (
     ApiToken,
     Event,
     EventPage,

@@ -31,7 +31,7 @@ import yaml
 
 from frontporch.devtools.services import SYSTEM_PYTHON
 from frontporch.hub.config import parse_config
-from frontporch.hub.runtime import Hub, build_hub
+from frontporch.hub.process.runtime import Hub, build_hub
 
 T = TypeVar("T")
 

@@ -1,5 +1,5 @@
 """Serve an app over real HTTP (uvicorn in a thread): for browser tests, and for tests
-that drive the server the way a hub does, through `frontporch.hub.link`'s transport."""
+that drive the server the way a hub does, through `frontporch.hub.community.link`'s transport."""
 
 from __future__ import annotations
 

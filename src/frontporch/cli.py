@@ -17,7 +17,7 @@ import typer
 from frontporch.cli_log import log_app
 
 if TYPE_CHECKING:
-    from frontporch.hub.analyze import Analysis
+    from frontporch.hub.analysis.offline import Analysis
     from frontporch.hub.config import CameraConfig, DetectorConfig, HubConfig
     from frontporch.server.settings import ServerSettings
 
@@ -77,7 +77,7 @@ def hub_set_password(
     ),
 ) -> None:
     """Set the owner's password for the hub's web UI."""
-    from frontporch.hub.store import HubStore
+    from frontporch.hub.store.index import HubStore
     from frontporch.hub.web.auth import set_owner_password
 
     cfg = _load(config)
@@ -106,9 +106,9 @@ def analyze(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Run the detect pipeline over a file as fast as possible and report its events."""
-    from frontporch.hub.analyze import analyze_file
-    from frontporch.hub.capture import CaptureError
-    from frontporch.hub.detect.base import DetectorError
+    from frontporch.hub.analysis.detect.base import DetectorError
+    from frontporch.hub.analysis.offline import analyze_file
+    from frontporch.hub.capture.camera import CaptureError
 
     if not video.is_file():
         fail(f"{video} does not exist or is not a file")
@@ -153,8 +153,8 @@ def _analyze_with_progress(
 ) -> Analysis:
     from rich.progress import Progress
 
-    from frontporch.hub.analyze import analyze_file
-    from frontporch.hub.filesource import probe_duration
+    from frontporch.hub.analysis.offline import analyze_file
+    from frontporch.hub.capture.filesource import probe_duration
 
     duration = probe_duration(video)
     with Progress(transient=True) as bar:
@@ -387,7 +387,7 @@ def hub_pair(
     import socket
 
     from frontporch.crypto.keys import IdentityFileError
-    from frontporch.hub.link import LinkError, pair
+    from frontporch.hub.community.link import LinkError, pair
 
     cfg = _load(config)
     try:
@@ -404,7 +404,7 @@ def hub_unpair(
     ),
 ) -> None:
     """Revoke this hub's credential on its community server and forget the server."""
-    from frontporch.hub.link import LinkError, unpair
+    from frontporch.hub.community.link import LinkError, unpair
 
     cfg = _load(config)
     try:

@@ -26,12 +26,18 @@ from fastapi import FastAPI
 from frontporch import demo_neighborhood as hood
 from frontporch import scenes
 from frontporch.filemodes import restrict_umask
+from frontporch.hub.community.link import LINK_FILE, LinkError, ServerLink, pair
+from frontporch.hub.community.publish import (
+    EventFootage,
+    MediaChoice,
+    PostDraft,
+    PublishError,
+    publish_event,
+)
+from frontporch.hub.community.reencode import RenderLimits
 from frontporch.hub.config import HubConfig, parse_config
-from frontporch.hub.link import LINK_FILE, LinkError, ServerLink, pair
-from frontporch.hub.publish import EventFootage, MediaChoice, PostDraft, PublishError, publish_event
-from frontporch.hub.reencode import RenderLimits
 from frontporch.hub.serve import serve
-from frontporch.hub.store import HubStore
+from frontporch.hub.store.index import HubStore
 from frontporch.hub.web.auth import set_owner_password
 from frontporch.server.app import create_app
 from frontporch.server.serve import prepare_database

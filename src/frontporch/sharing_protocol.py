@@ -6,7 +6,7 @@ the Neighbors feed: the post categories, the parts of the upload and the limits 
 gives the same post), the file `media` (the clip, video/mp4, or the snapshot,
 image/jpeg) and, with a clip only, the file `poster`: a still (image/jpeg, the best
 snapshot with the privacy masks burned in) that the feed shows in the clip's place
-until it is played. The hub (`hub/publish.py`) sends these parts and the server
+until it is played. The hub (`hub/community/publish.py`) sends these parts and the server
 (`server/feed/uploads.py`) reads them, both by the names here.
 """
 

@@ -28,7 +28,7 @@ from playwright.sync_api import BrowserContext, Page, ViewportSize, sync_playwri
 from browser import launch
 from frontporch.hub.config import HubConfig, parse_config
 from frontporch.hub.ports import EventRecord
-from frontporch.hub.runtime import Hub, build_hub
+from frontporch.hub.process.runtime import Hub, build_hub
 from frontporch.hub.web.app import create_hub_app
 from frontporch.hub.web.auth import set_owner_password
 from frontporch.scenes import write_scene

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize
 
-from frontporch.hub.runtime import Hub
+from frontporch.hub.process.runtime import Hub
 from frontporch.hub.web.app import create_hub_app
 from frontporch.hub.web.auth import set_owner_password
 from frontporch.scenes import write_scene

@@ -1,7 +1,7 @@
 """The homes pages in a real Chromium: add a home on the hexagon map (by keyboard), show
 a pairing code, pair a hub, invite a member — at desktop and phone sizes, with
 screenshots (tests/screenshots.py). The server runs under uvicorn on SQLite, with mail
-to a local SMTP server; the hub pairs through `frontporch.hub.link`."""
+to a local SMTP server; the hub pairs through `frontporch.hub.community.link`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from frontporch.hub import link
+from frontporch.hub.community import link
 from frontporch.server.accounts.models import Role
 from homes_tools import CHICAGO
 from screenshots import SCREENSHOTS

@@ -1,7 +1,7 @@
 """The whole walk in a real Chromium, at desktop and phone sizes: sign up, confirm the
 email with the link from the real SMTP server, sign in, set up two-factor (the code
 computed from the secret on the page), add a home on the hexagon map, pair a hub with
-`frontporch.hub.link.pair` (what `frontporch hub pair` runs), write a post, see a
+`frontporch.hub.community.link.pair` (what `frontporch hub pair` runs), write a post, see a
 neighbor's post arrive live and a comment light the notifications badge, report the
 post as that neighbor, hide it as an operator (signed in with two-factor) in the
 moderation page, and see the author's "Hidden by a moderator" banner.
@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from feed_tools import miles_from
-from frontporch.hub import link
+from frontporch.hub.community import link
 from frontporch.server.accounts import mfa
 from frontporch.server.accounts.models import Role
 from homes_tools import CHICAGO, add_home

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from frontporch.hub.capture import (
+from frontporch.hub.capture.camera import (
     CaptureError,
     DetectFrame,
     InputReader,
@@ -25,8 +25,8 @@ from frontporch.hub.capture import (
     redact_url,
     scale_for_detect,
 )
+from frontporch.hub.capture.filesource import iter_file_frames
 from frontporch.hub.config import InputConfig
-from frontporch.hub.filesource import iter_file_frames
 from videotools import make_h264, read_counter
 
 FPS = 15

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from frontporch import scenes
-from frontporch.hub.analyze import analyze_file, overlaps
+from frontporch.hub.analysis.offline import analyze_file, overlaps
 
 pytestmark = pytest.mark.slow
 

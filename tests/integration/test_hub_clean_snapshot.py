@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from fakes import OWNER_PASSWORD, cheap_password_hashing, sign_in
 from frontporch.hub.ports import EventRecord
-from frontporch.hub.runtime import Hub
-from frontporch.hub.snapshots import clean_name
+from frontporch.hub.process.runtime import Hub
+from frontporch.hub.store.snapshots import clean_name
 from frontporch.hub.web.app import create_hub_app
 from frontporch.hub.web.auth import set_owner_password
 from frontporch.scenes import write_scene

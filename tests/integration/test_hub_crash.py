@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from frontporch.hub.janitor import reconcile
-from frontporch.hub.store import HubStore
+from frontporch.hub.recording.janitor import reconcile
+from frontporch.hub.store.index import HubStore
 from frontporch.scenes import write_scene
 from hubtools import (
     HubProcess,

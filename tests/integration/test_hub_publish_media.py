@@ -17,14 +17,14 @@ import cv2
 import numpy as np
 import pytest
 
-from frontporch.hub.clips import build_clip
-from frontporch.hub.publish import (
+from frontporch.hub.community.publish import (
     RenderError,
     RenderLimits,
     render_public_clip,
     render_public_snapshot,
 )
-from frontporch.hub.record import SegmentInfo, SegmentWriter
+from frontporch.hub.recording.clips import build_clip
+from frontporch.hub.recording.segments import SegmentInfo, SegmentWriter
 from videotools import decode_counters, make_h264
 
 T0 = 1_700_000_000.0
@@ -194,7 +194,7 @@ def test_an_unreadable_clip_is_an_error_that_leaves_no_file(tmp_path: Path) -> N
 DISK_FULL = """
 import resource, signal, sys
 from pathlib import Path
-from frontporch.hub.publish import RenderError, render_public_clip
+from frontporch.hub.community.publish import RenderError, render_public_clip
 
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
 resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from frontporch.hub.schema import MIGRATIONS, SCHEMA_V1
-from frontporch.hub.store import HubStore, UnknownEventError
+from frontporch.hub.store.index import HubStore, UnknownEventError
+from frontporch.hub.store.schema import MIGRATIONS, SCHEMA_V1
 
 
 def test_a_publication_is_kept_and_read_back(tmp_path: Path) -> None:

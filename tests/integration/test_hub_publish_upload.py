@@ -15,9 +15,8 @@ import numpy as np
 import pytest
 from feed_stand_in import CREDENTIAL, FeedStandIn
 
-from frontporch.hub.link import ServerLink
-from frontporch.hub.ports import ClipUnavailable
-from frontporch.hub.publish import (
+from frontporch.hub.community.link import ServerLink
+from frontporch.hub.community.publish import (
     Category,
     CredentialRevoked,
     EventFootage,
@@ -29,6 +28,7 @@ from frontporch.hub.publish import (
     ServerRefused,
     publish_event,
 )
+from frontporch.hub.ports import ClipUnavailable
 from server_fixtures import free_port
 from server_live import serving
 from videotools import make_h264

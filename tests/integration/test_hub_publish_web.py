@@ -27,9 +27,9 @@ from fakes import (
     make_event,
     sign_in,
 )
+from frontporch.hub.community.link import ServerLink
 from frontporch.hub.config import parse_config
-from frontporch.hub.link import ServerLink
-from frontporch.hub.store import Segment
+from frontporch.hub.store.index import Segment
 from frontporch.hub.web.app import create_hub_app
 from frontporch.hub.web.passwords import set_owner_password
 from server_live import serving

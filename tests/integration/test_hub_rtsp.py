@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from frontporch.hub.runtime import Hub
-from frontporch.hub.store import Event, Outage, Segment
+from frontporch.hub.process.runtime import Hub
+from frontporch.hub.store.index import Event, Outage, Segment
 from frontporch.scenes import SceneTruth, write_scene
 from hubtools import RtspServer, camera, decode, hub_config, running_hub, wait_until
 from videotools import make_h264

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from fakes import OWNER_PASSWORD, WebHarness, cheap_password_hashing, make_event, web_harness
-from frontporch.hub.snapshots import write_atomically
+from frontporch.hub.store.snapshots import write_atomically
 from server_live import serving
 
 DOWNLOADS = 300

@@ -10,8 +10,8 @@ from pathlib import Path
 import av
 import pytest
 
-from frontporch.hub.clips import ClipError, build_clip, covering
-from frontporch.hub.record import SegmentInfo, SegmentWriter
+from frontporch.hub.recording.clips import ClipError, build_clip, covering
+from frontporch.hub.recording.segments import SegmentInfo, SegmentWriter
 from videotools import decode_counters, make_h264
 
 T0 = 1_700_000_000.0

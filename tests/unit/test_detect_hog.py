@@ -6,9 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
-from frontporch.hub.detect import HogPersonDetector
-from frontporch.hub.detect.hog import HogSettings
-from frontporch.hub.geometry import Box
+from frontporch.hub.analysis.detect import HogPersonDetector
+from frontporch.hub.analysis.detect.hog import HogSettings
+from frontporch.hub.analysis.geometry import Box
 from frontporch.scenes import render
 
 W, H = 640, 360

@@ -17,14 +17,14 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 
-from frontporch.hub.config import DetectorConfig
-from frontporch.hub.detect import (
+from frontporch.hub.analysis.detect import (
     DetectorError,
     HogPersonDetector,
     OnnxDetector,
     build_detector,
 )
-from frontporch.hub.geometry import Box
+from frontporch.hub.analysis.geometry import Box
+from frontporch.hub.config import DetectorConfig
 
 LABELS = ["person", "car", "dog"]
 Dim = int | str

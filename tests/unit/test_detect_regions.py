@@ -7,8 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from frontporch.hub.detect.base import Detection
-from frontporch.hub.detect.regions import (
+from frontporch.hub.analysis.detect.base import Detection
+from frontporch.hub.analysis.detect.regions import (
     CropMapping,
     RegionPolicy,
     crop,
@@ -18,7 +18,7 @@ from frontporch.hub.detect.regions import (
     plan_regions,
     suppress_nested,
 )
-from frontporch.hub.geometry import Box
+from frontporch.hub.analysis.geometry import Box
 
 W, H = 640, 360
 PLAIN = RegionPolicy(margin=0.0, min_margin=0.0, join_gap=0.0, min_size=1.0, max_regions=10)

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from frontporch.hub.analysis.events import EventChange, EventTracker
+from frontporch.hub.analysis.geometry import Box
+from frontporch.hub.analysis.track import TrackedObject
 from frontporch.hub.config import EventsConfig, ObjectFilter, ObjectsConfig, ZoneConfig
-from frontporch.hub.events import EventChange, EventTracker
-from frontporch.hub.geometry import Box
-from frontporch.hub.track import TrackedObject
 
 SIZE = (640, 360)
 DT = 0.2

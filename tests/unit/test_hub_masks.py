@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from frontporch.hub.masks import apply_privacy_masks, rasterize_masks
+from frontporch.hub.community.masks import apply_privacy_masks, rasterize_masks
 
 LEFT_HALF = [(0.0, 0.0), (0.5, 0.0), (0.5, 1.0), (0.0, 1.0)]
 

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from frontporch.hub.config import RetainConfig
-from frontporch.hub.expiry import DAY_S, delete_event, expire_event_media
-from frontporch.hub.snapshots import (
+from frontporch.hub.recording.expiry import DAY_S, delete_event, expire_event_media
+from frontporch.hub.store.index import HubStore
+from frontporch.hub.store.snapshots import (
     clean_name,
     public_source,
     snapshot_name,
     write_atomically,
 )
-from frontporch.hub.store import HubStore
 
 NOW = 1_800_000_000.0
 RULES = {"front": RetainConfig(all_days=1, motion_days=2, event_days=10)}

@@ -18,11 +18,11 @@ from fakes import (
     sign_in,
     web_harness,
 )
-from frontporch.hub.capture import ReaderState, ReaderStats
-from frontporch.hub.messages import CameraState
-from frontporch.hub.store import Outage, Segment
+from frontporch.hub.capture.camera import ReaderState, ReaderStats
+from frontporch.hub.process.messages import CameraState
+from frontporch.hub.process.worker import camera_state
+from frontporch.hub.store.index import Outage, Segment
 from frontporch.hub.web.live import BOUNDARY
-from frontporch.hub.worker import camera_state
 
 HOUR = 3600.0
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from fakes import WebHarness, cheap_password_hashing, sign_in, web_harness
-from frontporch.hub.livefeed import LiveFeed
+from frontporch.hub.live.feed import LiveFeed
 
 CODEC = "avc1.64001F"
 INIT = b"<ftyp+moov>"

@@ -17,7 +17,7 @@ from fakes import (
     hub_config,
     sign_in,
 )
-from frontporch.hub.store import HubStore
+from frontporch.hub.store.index import HubStore
 from frontporch.hub.web.app import create_hub_app
 from frontporch.hub.web.passwords import set_owner_password
 from frontporch.hub.web.sessions import SESSION_TTL_S

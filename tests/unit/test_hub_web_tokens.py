@@ -23,8 +23,8 @@ from fakes import (
     sign_in,
     web_harness,
 )
-from frontporch.hub.schema import MIGRATIONS
-from frontporch.hub.store import HubStore
+from frontporch.hub.store.index import HubStore
+from frontporch.hub.store.schema import MIGRATIONS
 from frontporch.hub.web.app import create_hub_app
 from frontporch.hub.web.passwords import set_owner_password
 from frontporch.hub.web.sessions import SESSION_COOKIE, SESSION_TTL_S, hash_token

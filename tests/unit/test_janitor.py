@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from frontporch.hub.config import RetainConfig
-from frontporch.hub.janitor import (
+from frontporch.hub.recording.janitor import (
     Janitor,
     JanitorError,
     ReconcileReport,
@@ -24,8 +24,8 @@ from frontporch.hub.janitor import (
     probe_duration,
     reconcile,
 )
-from frontporch.hub.retention import DAY_S
-from frontporch.hub.store import HubStore, Segment
+from frontporch.hub.recording.retention import DAY_S
+from frontporch.hub.store.index import HubStore, Segment
 
 NOW = 1_714_600_000.0
 RULES = {"front": RetainConfig(all_days=1, motion_days=7, event_days=30)}

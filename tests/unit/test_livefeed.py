@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from frontporch.hub.livefeed import LiveFeed
+from frontporch.hub.live.feed import LiveFeed
 
 CODEC = "avc1.640028"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import av
 import pytest
 
-from frontporch.hub.livestream import (
+from frontporch.hub.live.muxer import (
     DEFAULT_CODEC,
     Box,
     BoxSplitter,

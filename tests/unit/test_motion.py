@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from frontporch.hub.analysis.geometry import Box
+from frontporch.hub.analysis.motion import CALIBRATION_FRAMES, MotionDetector
 from frontporch.hub.config import MotionConfig
-from frontporch.hub.geometry import Box
-from frontporch.hub.motion import CALIBRATION_FRAMES, MotionDetector
 
 WIDTH, HEIGHT = 640, 360
 Scene = Callable[[int], np.ndarray]

@@ -11,7 +11,7 @@ from pathlib import Path
 import av
 import pytest
 
-from frontporch.hub.record import RecordError, SegmentInfo, SegmentWriter
+from frontporch.hub.recording.segments import RecordError, SegmentInfo, SegmentWriter
 from videotools import decode_counters, make_h264
 
 T0 = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from frontporch.hub.capture import redact_url as capture_redact_url
-from frontporch.hub.redact import redact_url
+from frontporch.hub.capture.camera import redact_url as capture_redact_url
+from frontporch.hub.capture.redact import redact_url
 
 # URL structure is drawn from lowercase letters and digits; every password starts with
 # an upper-case marker the structure never contains, so a partial leak of a password's

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from frontporch.hub.config import RetainConfig
-from frontporch.hub.retention import (
+from frontporch.hub.recording.retention import (
     DAY_S,
     Window,
     capture_windows,

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import pytest
 
-from frontporch.hub.geometry import Box, point_in_polygon, to_pixels
+from frontporch.hub.analysis.geometry import Box, point_in_polygon, to_pixels
 from frontporch.scenes import (
     SceneTruth,
     render,

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from frontporch.hub import store as store_module
-from frontporch.hub.schema import MIGRATIONS
-from frontporch.hub.store import (
+from frontporch.hub.store import index as store_module
+from frontporch.hub.store.index import (
     EventWindow,
     HubStore,
     InvalidCursorError,
@@ -20,6 +19,7 @@ from frontporch.hub.store import (
     StoreError,
     UnknownEventError,
 )
+from frontporch.hub.store.schema import MIGRATIONS
 
 
 @pytest.fixture

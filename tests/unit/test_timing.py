@@ -2,7 +2,7 @@ from fractions import Fraction
 
 import pytest
 
-from frontporch.hub.timing import FrameSampler, WallClock
+from frontporch.hub.capture.timing import FrameSampler, WallClock
 
 TB = Fraction(1, 90000)
 

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 import pytest
 
+from frontporch.hub.analysis.detect.base import Detection
+from frontporch.hub.analysis.geometry import Box
+from frontporch.hub.analysis.track import TrackedObject, Tracker
 from frontporch.hub.config import TrackerConfig
-from frontporch.hub.detect.base import Detection
-from frontporch.hub.geometry import Box
-from frontporch.hub.track import TrackedObject, Tracker
 
 SIZE = (640, 360)
 FPS = 5

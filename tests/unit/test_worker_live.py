@@ -11,9 +11,9 @@ import av
 import numpy as np
 import pytest
 
-from frontporch.hub import worker
-from frontporch.hub.capture import ReaderState, ReaderStats
-from frontporch.hub.messages import (
+from frontporch.hub.capture.camera import ReaderState, ReaderStats
+from frontporch.hub.process import worker
+from frontporch.hub.process.messages import (
     CameraState,
     LiveAvailable,
     LiveChunk,
@@ -21,7 +21,7 @@ from frontporch.hub.messages import (
     LiveStopped,
     WorkerMessage,
 )
-from frontporch.hub.worker import Live, camera_state
+from frontporch.hub.process.worker import Live, camera_state
 from videotools import make_h264
 
 FPS = 15

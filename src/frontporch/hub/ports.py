@@ -6,7 +6,7 @@ in-memory fakes (`tests/fakes.py`) and the real objects can change underneath it
 
 Records returned by the store are described with read-only Protocols (`EventRecord`,
 `EventPageRecord`, `SegmentRecord`, `OutageRecord`, `PublicationRecord`,
-`SessionRecord`) so the frozen dataclasses of `frontporch.hub.store` satisfy them
+`SessionRecord`) so the frozen dataclasses of `frontporch.hub.store.index` satisfy them
 structurally; methods whose results
 the web layer ignores are typed `-> object`. The runtime's status and the live
 stream's updates are plain dataclasses defined here, because the runtime builds them
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from frontporch.hub.messages import CameraState
+from frontporch.hub.process.messages import CameraState
 
 
 class ClipUnavailable(Exception):
@@ -144,7 +144,7 @@ class StorePort(Protocol):
         cursor: str | None = None,
     ) -> EventPageRecord:
         """Events newest first with `after <= start < before`; `cursor` is a page's
-        `next_cursor`. An unknown cursor raises `frontporch.hub.store.InvalidCursorError`."""
+        `next_cursor`. An unknown cursor raises `frontporch.hub.store.index.InvalidCursorError`."""
         ...
 
     def get_event(self, event_id: str) -> EventRecord | None:

@@ -11,7 +11,7 @@ import uvicorn
 
 from frontporch.filemodes import private_dir, restrict_umask, warn_if_exposed
 from frontporch.hub.config import HubConfig
-from frontporch.hub.runtime import build_hub
+from frontporch.hub.process.runtime import build_hub
 from frontporch.hub.web.app import create_hub_app
 from frontporch.hub.web.auth import ensure_owner_password
 

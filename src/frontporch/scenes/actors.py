@@ -20,7 +20,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from frontporch.hub.geometry import Box
+from frontporch.hub.analysis.geometry import Box
 from frontporch.scenes.people import RIM, STRIDE, Outfit, person_parts, walk_pose
 from frontporch.scenes.sprites import Part, draw, extent, ground_shadow
 from frontporch.scenes.vehicles import CarStyle, car_parts, parcel_parts, wheel_spokes

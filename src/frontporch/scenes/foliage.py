@@ -15,7 +15,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from frontporch.hub.geometry import Point
+from frontporch.hub.analysis.geometry import Point
 from frontporch.scenes.textures import value_noise
 
 Anchor = Literal["bottom", "top"]

@@ -14,7 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-from frontporch.hub.geometry import Point
+from frontporch.hub.analysis.geometry import Point
 from frontporch.scenes.actors import Actor, View
 from frontporch.scenes.camera import SensorNoise
 from frontporch.scenes.truth import FrameObject, SceneTruth, visible_box, visits_from_boxes

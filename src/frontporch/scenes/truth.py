@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from frontporch.hub.geometry import Box, Point
+from frontporch.hub.analysis.geometry import Box, Point
 
 MIN_VISIBLE = 0.5
 """Fraction of an object's box that must be inside the frame for it to count as seen."""

@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 
 from frontporch import __version__
 from frontporch.apidocs import add_docs_routes
-from frontporch.server import health
+from frontporch.server import health, wiring
 from frontporch.server.accounts import account_pages, pages
 from frontporch.server.accounts import endpoints as account_endpoints
 from frontporch.server.accounts.auth import optional_subject
@@ -161,16 +161,18 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
     )
+    blobs = blobs or build_blobs(settings)
     app.state.server = ServerContext(
         settings=settings,
         engine=engine,
         sessions=make_sessionmaker(engine),
         mailer=mailer or build_mailer(settings),
-        blobs=blobs or build_blobs(settings),
+        blobs=blobs,
         templates=build_templates(),
         clock=clock,
         secret_key=secret_key,
         feed_pages=FeedPageCache(settings.feed_cache_pages),
+        announcements=wiring.announcements(blobs),
     )
     app.state.log_keys = log_keys
     app.state.live_probes = live.build_probes(app.state.server.sessions, settings)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontporch.server.blobs import BlobStore
 from frontporch.server.feed.pagecache import FeedPageCache
+from frontporch.server.kit.announcements import Announcements
 from frontporch.server.mail import Mailer
 from frontporch.server.proxies import forwarded_client
 from frontporch.server.settings import ServerSettings
@@ -34,6 +35,7 @@ class ServerContext:
     clock: Callable[[], datetime]
     secret_key: str
     feed_pages: FeedPageCache
+    announcements: Announcements
 
     def keyed_hash(self, purpose: str, value: str) -> str:
         """HMAC-SHA256 of `value` under the secret key, separated by `purpose` (hex)."""

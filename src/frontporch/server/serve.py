@@ -14,10 +14,11 @@ from frontporch.server.blobs import BlobError, BlobStore
 from frontporch.server.blobs_s3 import S3BlobStore
 from frontporch.server.db import make_engine, make_sessionmaker
 from frontporch.server.errors import ServerError
-from frontporch.server.homes.roles import role_changed
+from frontporch.server.kit.announcements import Announcements
 from frontporch.server.mail import mask_email
 from frontporch.server.migrations import current_revision, head_revision, upgrade_to_head
 from frontporch.server.settings import ServerSettings, SettingsError
+from frontporch.server.wiring import ROLE_CHANGED
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,6 @@ def grant_role(settings: ServerSettings, email: str, role: Role) -> None:
             if user is None:
                 raise ServerError("no such account", f"No account uses {mask_email(address)}.")
             user.role = role.value
-            role_changed(db, user, role)
+            Announcements(role_changed=ROLE_CHANGED).changed_role(db, user.id, role.value)
     finally:
         engine.dispose()

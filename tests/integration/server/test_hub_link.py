@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from frontporch.hub import link
+from frontporch.hub.community import link
 from homes_tools import add_home, pairing_code
 from server_fixtures import free_port
 from server_harness import ServerHarness
@@ -96,14 +96,14 @@ def test_a_paired_hub_opens_its_link_when_it_starts(
     server: ServerHarness, live: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     from frontporch.hub.config import parse_config
-    from frontporch.hub.runtime import build_hub
+    from frontporch.hub.process.runtime import build_hub
 
     owner = server.account()
     home_id = add_home(owner)["id"]
     storage = tmp_path / "hub"
     paired = link.pair(storage, live, pairing_code(owner, home_id), "Hub")
     hub = build_hub(parse_config({"storage": {"path": str(storage)}, "cameras": {}}))
-    caplog.set_level("INFO", logger="frontporch.hub.runtime")
+    caplog.set_level("INFO", logger="frontporch.hub.process.runtime")
     hub.start()
     try:
         assert hub.link is not None
@@ -117,7 +117,7 @@ def test_a_paired_hub_opens_its_link_when_it_starts(
 
 def test_an_unpaired_hub_starts_without_a_link(tmp_path: Path) -> None:
     from frontporch.hub.config import parse_config
-    from frontporch.hub.runtime import build_hub
+    from frontporch.hub.process.runtime import build_hub
 
     hub = build_hub(parse_config({"storage": {"path": str(tmp_path / "hub")}, "cameras": {}}))
     hub.start()

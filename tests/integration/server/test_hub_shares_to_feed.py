@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from feed_tools import miles_from, resident_at
-from frontporch.hub import link
-from frontporch.hub.publish import EventFootage, MediaChoice, PostDraft, publish_event
+from frontporch.hub.community import link
+from frontporch.hub.community.publish import EventFootage, MediaChoice, PostDraft, publish_event
 from homes_tools import CHICAGO, add_home, pairing_code
 from server_harness import ServerHarness
 from videotools import make_h264

@@ -1,4 +1,4 @@
-"""Hub pairing end to end: the hub side (`frontporch.hub.link`, real HTTP through
+"""Hub pairing end to end: the hub side (`frontporch.hub.community.link`, real HTTP through
 uvicorn) against the server; refusals for bad signatures, expired, reused and unknown
 codes, other origins, keys already paired; unpairing and revocation; the long-poll;
 hubs and users as separate principals."""
@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from frontporch.crypto.keys import HubIdentity
-from frontporch.hub import link
+from frontporch.hub.community import link
 from homes_tools import add_home, pair_body, pairing_code
 from server_fixtures import FakeClock, free_port
 from server_harness import ServerHarness

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from frontporch.server.accounts.lockout import HOUR_S, SECOND_FACTOR_WINDOW_S, prune_throttles
 from frontporch.server.accounts.models import AuthThrottle
-from frontporch.server.accounts.ratelimit import LockoutPolicy, ThrottleStore
+from frontporch.server.kit.throttles import LockoutPolicy, ThrottleStore
 from server_fixtures import FakeClock
 
 POLICY = LockoutPolicy(threshold=1, base_s=60, max_s=HOUR_S, window_s=900)

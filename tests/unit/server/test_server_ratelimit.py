@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from frontporch.server.accounts.ratelimit import (
+from frontporch.server.kit.throttles import (
     LockoutPolicy,
     after_failure,
     after_use,

@@ -15,9 +15,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import FileResponse, Response
 
-from frontporch.hub import expiry
 from frontporch.hub.ports import ClipUnavailable, EventRecord, SegmentRecord
-from frontporch.hub.store import InvalidCursorError
+from frontporch.hub.recording import expiry
+from frontporch.hub.store.index import InvalidCursorError
 from frontporch.hub.web.auth import require_owner
 from frontporch.hub.web.context import HubContext, hub_context
 from frontporch.hub.web.errors import WebError, not_found

@@ -5,7 +5,7 @@ Both streams are async generators that poll the runtime (a sequence number, a cu
 and send only what is new; they never block the event loop and stop as soon as the
 client goes away. The MJPEG stream shows the analysed frames with boxes, at the detect
 size and rate. The MP4 stream is the camera's video at full resolution and frame rate,
-remuxed without re-encoding (`frontporch.hub.livestream`): an init segment, the
+remuxed without re-encoding (`frontporch.hub.live.muxer`): an init segment, the
 fragments since the latest keyframe, then each new frame's fragment as it arrives, as
 a browser's Media Source Extensions take it (the ISO BMFF byte stream format).
 The camera remuxes only while someone holds this stream open (`HubRuntime.watch`).

@@ -15,8 +15,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import URL
 
-from frontporch.hub.expiry import delete_event
 from frontporch.hub.ports import EventRecord
+from frontporch.hub.recording.expiry import delete_event
 from frontporch.hub.web.api import EventId, find_event, query_events
 from frontporch.hub.web.auth import require_owner
 from frontporch.hub.web.context import HubContext, hub_context

@@ -8,8 +8,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from frontporch.hub.community.publish import (
+    MAX_BODY,
+    MAX_TITLE,
+    Category,
+    MediaChoice,
+    title_problem_of,
+)
 from frontporch.hub.config import CameraConfig
-from frontporch.hub.messages import CameraState
 from frontporch.hub.ports import (
     ApiTokenRecord,
     CameraStatus,
@@ -18,7 +24,7 @@ from frontporch.hub.ports import (
     PublicationRecord,
     SegmentRecord,
 )
-from frontporch.hub.publish import MAX_BODY, MAX_TITLE, Category, MediaChoice, title_problem_of
+from frontporch.hub.process.messages import CameraState
 from frontporch.hub.web.scopes import TokenScope
 
 

@@ -4,10 +4,10 @@
   already made, the form, or why the event cannot be shared (the hub is not paired,
   the event is still going on, its camera's privacy masks are unknown).
 - `GET /api/events/{id}/public-snapshot.jpg`: the snapshot as neighbors would see it:
-  the clean copy of the best frame (no detector boxes, see `hub/snapshots.py`) with
+  the clean copy of the best frame (no detector boxes, see `hub/store/snapshots.py`) with
   privacy masks burned in (the page's preview).
 - `POST /api/events/{id}/publish` (JSON) and the page's form (`pages.py`) both go
-  through `publish_for`, which renders the media and uploads it (`hub/publish.py`), then
+  through `publish_for`, which renders the media and uploads it (`hub/community/publish.py`), then
   records the post in the hub's store.
 
 Publishing re-encodes the clip, which takes seconds: the handlers are plain `def`s, so
@@ -26,10 +26,8 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from frontporch.crypto.pairing import origin_of
-from frontporch.hub.config import CameraConfig
-from frontporch.hub.link import LinkError, NotPaired, ServerLink
-from frontporch.hub.ports import EventRecord, PublicationRecord
-from frontporch.hub.publish import (
+from frontporch.hub.community.link import LinkError, NotPaired, ServerLink
+from frontporch.hub.community.publish import (
     PAIR_HINT,
     Category,
     CredentialRevoked,
@@ -45,8 +43,10 @@ from frontporch.hub.publish import (
     publish_event,
     render_public_snapshot,
 )
-from frontporch.hub.snapshots import public_source
-from frontporch.hub.store import UnknownEventError
+from frontporch.hub.config import CameraConfig
+from frontporch.hub.ports import EventRecord, PublicationRecord
+from frontporch.hub.store.index import UnknownEventError
+from frontporch.hub.store.snapshots import public_source
 from frontporch.hub.web.api import NOT_FOUND, EventId, find_event
 from frontporch.hub.web.auth import require_owner
 from frontporch.hub.web.context import HubContext, hub_context

@@ -2,7 +2,7 @@
 
 Keys are HMACs (under the server secret) of the account's email or of the client's
 address bucket, so `auth_throttles` never holds either in the clear. Failed attempts
-count against both the account and the address; see `ratelimit.py` for the rules.
+count against both the account and the address; see `kit/throttles.py` for the rules.
 
 Wrong two-factor codes count under a key of their own (`second-factor`), which only a
 complete sign-in clears. Were they counted with the passwords, a correct password (which
@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from frontporch.server.accounts.errors import Locked
-from frontporch.server.accounts.ratelimit import LockoutPolicy, ThrottleStore
 from frontporch.server.accounts.sessions import address_bucket
 from frontporch.server.context import ServerContext
 from frontporch.server.db import after_commit
+from frontporch.server.kit.throttles import LockoutPolicy, ThrottleStore
 
 HOUR_S = 3600
 SECOND_FACTOR_WINDOW_S = 24 * HOUR_S

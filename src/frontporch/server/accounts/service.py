@@ -50,8 +50,6 @@ from frontporch.server.accounts.sessions import (
 from frontporch.server.accounts.subject import AuthSubject
 from frontporch.server.context import ServerContext
 from frontporch.server.errors import BadRequest, Forbidden, NotFound
-from frontporch.server.feed.cleanup import before_account_deletion
-from frontporch.server.homes.roles import role_changed
 from frontporch.server.mail import queue_mail
 
 # Long enough to open the authenticator app, short enough that a password alone is
@@ -362,7 +360,7 @@ class AccountService:
             if not self.hashing.verify(user.password_hash, password):
                 self.limits.record_failure(user.email, None)
                 raise InvalidCredentials("The password is wrong.", field=None)
-        before_account_deletion(self.db, self.context.blobs, user.id)
+        self.context.announcements.deleting_account(self.db, user.id)
         self.users.delete(user)
 
     def set_role(self, subject: AuthSubject, user_id: uuid.UUID, role: Role) -> User:
@@ -377,7 +375,7 @@ class AccountService:
                 "cannot demote yourself", "Ask another operator to change your role.", field="role"
             )
         user.role = role.value
-        role_changed(self.db, user, role)
+        self.context.announcements.changed_role(self.db, user.id, role.value)
         return user
 
     # -- mail ---------------------------------------------------------------------------

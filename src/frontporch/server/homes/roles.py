@@ -7,31 +7,33 @@ its homes are let go as well, so nothing it was part of keeps working for it: it
 every household, and the homes it owns lose their hubs (their credentials stop working
 at once) and pass to the longest-standing member, or are deleted if it had none.
 
-Kept apart from `service.py` so that the accounts area, which sets roles, can call it
-without importing the homes service (which imports the accounts service).
+The accounts area, which sets roles, announces the change (`kit/announcements.py`);
+this is the homes area's listener, wired in `server/wiring.py`.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 
 from sqlalchemy.orm import Session
 
-from frontporch.server.accounts.models import Role, User
+from frontporch.server.accounts.models import Role
 from frontporch.server.homes.repository import detach_account
 
 log = logging.getLogger(__name__)
 
 
-def role_changed(db: Session, user: User, role: Role) -> None:
-    """Call wherever a role is set (the operators' API, `frontporch server grant-role`),
-    in the same transaction: an agency member is taken out of every household."""
-    if role is not Role.AGENCY_MEMBER:
+def role_changed(db: Session, user_id: uuid.UUID, role: str) -> None:
+    """Listens wherever a role is set (the operators' API, `frontporch server
+    grant-role`), in the same transaction: an agency member is taken out of every
+    household."""
+    if role != Role.AGENCY_MEMBER.value:
         return
-    left, owned, revoked = detach_account(db, user.id)
+    left, owned, revoked = detach_account(db, user_id)
     log.info(
         "account %s became an agency member: left %d homes, gave up %d, revoked %d hubs",
-        user.id,
+        user_id,
         left,
         owned,
         revoked,

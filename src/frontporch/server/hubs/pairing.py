@@ -36,7 +36,6 @@ from frontporch.crypto.pairing import (
     pairing_message,
 )
 from frontporch.server.accounts.errors import Locked
-from frontporch.server.accounts.ratelimit import LockoutPolicy, ThrottleStore
 from frontporch.server.accounts.sessions import address_bucket, hash_token
 from frontporch.server.context import ServerContext
 from frontporch.server.homes.models import Home
@@ -49,6 +48,7 @@ from frontporch.server.hubs.errors import (
 )
 from frontporch.server.hubs.models import Hub, PairingCode
 from frontporch.server.hubs.repository import HubRepository, PairingCodeRepository
+from frontporch.server.kit.throttles import LockoutPolicy, ThrottleStore
 
 log = logging.getLogger(__name__)
 

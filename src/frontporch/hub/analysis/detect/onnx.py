@@ -29,8 +29,8 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
-from frontporch.hub.detect.base import Detection, DetectorError
-from frontporch.hub.detect.regions import (
+from frontporch.hub.analysis.detect.base import Detection, DetectorError
+from frontporch.hub.analysis.detect.regions import (
     CropMapping,
     RegionPolicy,
     crop,
@@ -39,7 +39,7 @@ from frontporch.hub.detect.regions import (
     non_max_suppression,
     plan_regions,
 )
-from frontporch.hub.geometry import Box
+from frontporch.hub.analysis.geometry import Box
 
 LETTERBOX_FILL = 114
 """Grey the letterbox is padded with, as in the models' training."""

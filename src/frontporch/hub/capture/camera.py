@@ -22,7 +22,7 @@ Hazards, and the FFmpeg options that address them:
   holding packets back for analysis; `allowed_media_types=video` skips audio setup.
 - URLs carry credentials (`rtsp://user:password@camera/`). FFmpeg puts the URL into its
   error text, so messages are built here from the error's `strerror` and the URL passes
-  through `redact_url` first (`hub/redact.py`, the one place that decides); FFmpeg
+  through `redact_url` first (`hub/capture/redact.py`, the one place that decides); FFmpeg
   exceptions are not chained (`from None`) so the raw URL cannot reach a log through a
   traceback.
 - Any failure (refused connection, EOF of a live stream, a burst of corrupt packets, a
@@ -54,9 +54,9 @@ from av.packet import Packet
 from av.video.frame import VideoFrame
 from av.video.stream import VideoStream
 
+from frontporch.hub.capture.redact import redact_url as redact_url
+from frontporch.hub.capture.timing import JUMP_S, FrameSampler, RateMeter, WallClock
 from frontporch.hub.config import InputConfig
-from frontporch.hub.redact import redact_url as redact_url
-from frontporch.hub.timing import JUMP_S, FrameSampler, RateMeter, WallClock
 
 log = logging.getLogger(__name__)
 

@@ -43,8 +43,8 @@ from pathlib import Path
 from typing import Protocol
 
 from frontporch.hub.config import CAMERA_NAME, RetainConfig
-from frontporch.hub.retention import capture_windows, plan_disk_floor, plan_retention
-from frontporch.hub.store import HubStore, Segment
+from frontporch.hub.recording.retention import capture_windows, plan_disk_floor, plan_retention
+from frontporch.hub.store.index import HubStore, Segment
 
 log = logging.getLogger(__name__)
 

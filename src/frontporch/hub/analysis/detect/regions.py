@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from frontporch.hub.detect.base import Detection
-from frontporch.hub.geometry import Box, merge_overlapping
+from frontporch.hub.analysis.detect.base import Detection
+from frontporch.hub.analysis.geometry import Box, merge_overlapping
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """The re-encode itself: decoded frames → masked, scaled, H.264 in a metadata-free MP4.
 
-Only `hub/publish.py` calls this (it is the hub's one re-encode path, and decides what
+Only `hub/community/publish.py` calls this (it is the hub's one re-encode path, and decides what
 errors mean to the owner); here are the PyAV mechanics:
 
 - the output size is the input's, downscaled so the long side is at most
@@ -31,8 +31,8 @@ from av.error import FFmpegError
 from av.video.frame import VideoFrame
 from av.video.stream import VideoStream
 
-from frontporch.hub.geometry import Polygon
-from frontporch.hub.masks import BoolImage, apply_privacy_masks, rasterize_masks
+from frontporch.hub.analysis.geometry import Polygon
+from frontporch.hub.community.masks import BoolImage, apply_privacy_masks, rasterize_masks
 
 if TYPE_CHECKING:  # PyAV's Packet is generic only in its type stubs
     from av.packet import Packet

@@ -28,12 +28,14 @@ import numpy as np
 from av.packet import Packet
 from av.video.stream import VideoStream
 
-from frontporch.hub.capture import InputReader, ReaderState, ReaderStats, scale_for_detect
+from frontporch.hub.analysis.detect import build_detector
+from frontporch.hub.analysis.events import EventChange
+from frontporch.hub.analysis.pipeline import DetectPipeline, FrameResult
+from frontporch.hub.capture.camera import InputReader, ReaderState, ReaderStats, scale_for_detect
+from frontporch.hub.capture.timing import RateMeter
 from frontporch.hub.config import CameraConfig, DetectorConfig, Role
-from frontporch.hub.detect import build_detector
-from frontporch.hub.events import EventChange
-from frontporch.hub.livestream import Fragment, LiveMuxer, codec_string
-from frontporch.hub.messages import (
+from frontporch.hub.live.muxer import Fragment, LiveMuxer, codec_string
+from frontporch.hub.process.messages import (
     CameraState,
     EventMessage,
     InputBack,
@@ -48,9 +50,7 @@ from frontporch.hub.messages import (
     WorkerMessage,
     WorkerStats,
 )
-from frontporch.hub.pipeline import DetectPipeline, FrameResult
-from frontporch.hub.record import SegmentInfo, SegmentWriter
-from frontporch.hub.timing import RateMeter
+from frontporch.hub.recording.segments import SegmentInfo, SegmentWriter
 
 if TYPE_CHECKING:  # PyAV's Packet is generic only in its type stubs
     VideoPacket: TypeAlias = Packet[VideoStream]

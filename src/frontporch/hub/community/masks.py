@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from frontporch.hub.geometry import Polygon, to_pixels
+from frontporch.hub.analysis.geometry import Polygon, to_pixels
 
 BoolImage = npt.NDArray[np.bool_]
 Image = npt.NDArray[np.uint8]

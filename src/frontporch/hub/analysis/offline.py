@@ -13,12 +13,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from frontporch.hub.analysis.detect import build_detector
+from frontporch.hub.analysis.detect.base import Detection, Detector
+from frontporch.hub.analysis.events import EventChange
+from frontporch.hub.analysis.pipeline import DetectPipeline
+from frontporch.hub.capture.filesource import iter_file_frames
 from frontporch.hub.config import CameraConfig, DetectorConfig, InputConfig
-from frontporch.hub.detect import build_detector
-from frontporch.hub.detect.base import Detection, Detector
-from frontporch.hub.events import EventChange
-from frontporch.hub.filesource import iter_file_frames
-from frontporch.hub.pipeline import DetectPipeline
 
 
 class MotionOnly:

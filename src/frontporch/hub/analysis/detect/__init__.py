@@ -9,10 +9,10 @@ Runtime session) and are not meant to be shared between threads.
 
 from __future__ import annotations
 
+from frontporch.hub.analysis.detect.base import Detection, Detector, DetectorError
+from frontporch.hub.analysis.detect.hog import HogPersonDetector
+from frontporch.hub.analysis.detect.onnx import OnnxDetector
 from frontporch.hub.config import DetectorConfig, DetectorType
-from frontporch.hub.detect.base import Detection, Detector, DetectorError
-from frontporch.hub.detect.hog import HogPersonDetector
-from frontporch.hub.detect.onnx import OnnxDetector
 
 __all__ = [
     "Detection",

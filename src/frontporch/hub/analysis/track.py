@@ -26,9 +26,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from frontporch.hub.analysis.detect.base import Detection
+from frontporch.hub.analysis.geometry import Box
 from frontporch.hub.config import TrackerConfig
-from frontporch.hub.detect.base import Detection
-from frontporch.hub.geometry import Box
 
 MIN_IOU = 0.1
 """Overlap with the predicted box below which a detection is not the same object..."""

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from frontporch.hub.config import RetainConfig
-from frontporch.hub.janitor import confine
 from frontporch.hub.ports import EventRecord, StorePort
-from frontporch.hub.snapshots import paths_of
-from frontporch.hub.store import Event, HubStore
+from frontporch.hub.recording.janitor import confine
+from frontporch.hub.store.index import Event, HubStore
+from frontporch.hub.store.snapshots import paths_of
 
 log = logging.getLogger(__name__)
 

@@ -38,15 +38,15 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from frontporch.hub.detect.base import Detection
-from frontporch.hub.detect.regions import (
+from frontporch.hub.analysis.detect.base import Detection
+from frontporch.hub.analysis.detect.regions import (
     CropMapping,
     RegionPolicy,
     non_max_suppression,
     plan_regions,
     suppress_nested,
 )
-from frontporch.hub.geometry import Box
+from frontporch.hub.analysis.geometry import Box
 
 WINDOW_WIDTH, WINDOW_HEIGHT = 64, 128
 PERSON_HEIGHT = 96

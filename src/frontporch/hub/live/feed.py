@@ -1,7 +1,7 @@
 """A camera's live stream in the hub process: the latest init segment and fragments.
 
 The camera worker remuxes its H.264 stream into fragmented MP4 while someone watches
-(`frontporch.hub.livestream`) and sends the pieces over the message queue; the hub's
+(`frontporch.hub.live.muxer`) and sends the pieces over the message queue; the hub's
 message thread puts them here, and every HTTP viewer reads from here on the event loop.
 `LiveFeed` keeps the init segment and the fragments since the latest keyframe, so a
 viewer who arrives starts decoding at once, and all viewers share one remux.

@@ -39,7 +39,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path, PurePath, PurePosixPath
 
-from frontporch.hub.records import (
+from frontporch.hub.store.records import (
     ApiToken,
     Event,
     EventPage,
@@ -53,7 +53,7 @@ from frontporch.hub.records import (
     StoreError,
     UnknownEventError,
 )
-from frontporch.hub.schema import MIGRATIONS
+from frontporch.hub.store.schema import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 5_000
 MOTION_MERGE_GAP_S = 2.0

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from frontporch.hub.analysis.detect.base import Detection, Detector
+from frontporch.hub.analysis.events import EventChange, EventTracker
+from frontporch.hub.analysis.geometry import Box
+from frontporch.hub.analysis.motion import MotionDetector
+from frontporch.hub.analysis.track import TrackedObject, Tracker
 from frontporch.hub.config import CameraConfig
-from frontporch.hub.detect.base import Detection, Detector
-from frontporch.hub.events import EventChange, EventTracker
-from frontporch.hub.geometry import Box
-from frontporch.hub.motion import MotionDetector
-from frontporch.hub.track import TrackedObject, Tracker
 
 BgrSource = Callable[[], np.ndarray]
 

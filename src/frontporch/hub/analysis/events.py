@@ -22,9 +22,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from frontporch.hub.analysis.geometry import Box, Point, point_in_polygon, to_pixels
+from frontporch.hub.analysis.track import TrackedObject
 from frontporch.hub.config import EventsConfig, ObjectsConfig, ZoneConfig
-from frontporch.hub.geometry import Box, Point, point_in_polygon, to_pixels
-from frontporch.hub.track import TrackedObject
 
 
 @dataclass(frozen=True, slots=True)

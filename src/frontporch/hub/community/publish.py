@@ -4,7 +4,7 @@ This module holds the **one re-encode path of the hub** (DESIGN.md, flow 2). Rec
 clips copy the camera's stream untouched; footage that leaves the hub goes through
 `render_public_clip` (or `render_public_snapshot`) instead, which
 
-- paints the camera's privacy masks solid black into every frame (`hub/masks.py`);
+- paints the camera's privacy masks solid black into every frame (`hub/community/masks.py`);
 - re-encodes H.264 (libx264, yuv420p, even dimensions, CRF 23, preset veryfast, a
   keyframe every ~2 s) into an MP4 with `movflags=+faststart`, so a browser starts
   playing before the download ends;
@@ -16,12 +16,12 @@ clips copy the camera's stream untouched; footage that leaves the hub goes throu
   stay small.
 
 A camera without privacy masks is re-encoded all the same: the re-encode is also what
-strips the metadata. The PyAV mechanics are in `hub/reencode.py`; this module decides what
+strips the metadata. The PyAV mechanics are in `hub/community/reencode.py`; this module decides what
 failures mean to the owner (`PublishError` and its kinds, each with a message that says
 what to do) and leaves no partial file behind.
 
 `publish_event` then sends the post to the community server that the hub is paired with
-(`hub/link.py`): `POST {server}/api/hub/posts` with the hub's bearer credential and a
+(`hub/community/link.py`): `POST {server}/api/hub/posts` with the hub's bearer credential and a
 multipart/form-data body (RFC 7578) holding `category`, `title`, `body`, `client_ref`
 (the event id: the server answers 200 with the existing post when this hub already
 published it, 201 when it creates one), the file `media` and, with a clip, the file
@@ -47,12 +47,22 @@ import cv2
 import numpy as np
 from av.error import FFmpegError
 
-from frontporch.hub.geometry import Polygon
-from frontporch.hub.link import LinkError, ServerLink
-from frontporch.hub.masks import Image, apply_privacy_masks, rasterize_masks
-from frontporch.hub.multipart import FilePart, UploadTransport, encode_multipart, post_multipart
+from frontporch.hub.analysis.geometry import Polygon
+from frontporch.hub.community.link import LinkError, ServerLink
+from frontporch.hub.community.masks import Image, apply_privacy_masks, rasterize_masks
+from frontporch.hub.community.multipart import (
+    FilePart,
+    UploadTransport,
+    encode_multipart,
+    post_multipart,
+)
+from frontporch.hub.community.reencode import (
+    CONTAINER_OPTIONS,
+    DEFAULT_LIMITS,
+    RenderLimits,
+    reencode,
+)
 from frontporch.hub.ports import ClipUnavailable
-from frontporch.hub.reencode import CONTAINER_OPTIONS, DEFAULT_LIMITS, RenderLimits, reencode
 from frontporch.sharing_protocol import (
     MAX_POSTER_BYTES,
     MEDIA_FIELD,

@@ -6,7 +6,7 @@ plus `filename=...` for a file, and its `Content-Type`), a blank line, the bytes
 CRLF, and ends with `--boundary--`. The boundary is random and checked against every
 part, so no content can end a part early.
 
-`post_multipart` is the default `UploadTransport`, over `urllib` like `hub/link.py`'s
+`post_multipart` is the default `UploadTransport`, over `urllib` like `hub/community/link.py`'s
 `http_json`: HTTP error statuses are answers for the caller to read, network failures
 raise `LinkError`. The bearer credential is never logged.
 """
@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from frontporch.hub.link import LinkError, send_json_request
+from frontporch.hub.community.link import LinkError, send_json_request
 
 
 @dataclass(frozen=True)

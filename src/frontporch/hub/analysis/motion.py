@@ -31,8 +31,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from frontporch.hub.analysis.geometry import Box, merge_overlapping, to_pixels
 from frontporch.hub.config import MotionConfig, RelPolygon
-from frontporch.hub.geometry import Box, merge_overlapping, to_pixels
 
 GrayFrame = npt.NDArray[np.uint8]
 FloatImage = npt.NDArray[np.float32]

@@ -18,7 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
-from frontporch.hub.geometry import Box
+from frontporch.hub.analysis.geometry import Box
 
 
 class DetectorError(Exception):

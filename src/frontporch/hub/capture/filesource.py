@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from av.error import FFmpegError
 
-from frontporch.hub.capture import explain_error, open_input, scale_for_detect
+from frontporch.hub.capture.camera import explain_error, open_input, scale_for_detect
+from frontporch.hub.capture.timing import FrameSampler
 from frontporch.hub.config import InputConfig
-from frontporch.hub.timing import FrameSampler
 
 if TYPE_CHECKING:
-    from frontporch.hub.capture import VideoPacket
+    from frontporch.hub.capture.camera import VideoPacket
 
 log = logging.getLogger(__name__)
 

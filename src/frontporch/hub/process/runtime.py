@@ -24,13 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from frontporch.filemodes import private_dir
-from frontporch.hub.clips import ClipError, build_clip
+from frontporch.hub.community.link import HubLink, NotPaired
 from frontporch.hub.config import CameraConfig, HubConfig
-from frontporch.hub.expiry import expire_event_media
-from frontporch.hub.janitor import Janitor, reconcile
-from frontporch.hub.link import HubLink, NotPaired
-from frontporch.hub.livefeed import LiveFeed
-from frontporch.hub.messages import (
+from frontporch.hub.live.feed import LiveFeed
+from frontporch.hub.ports import CameraStatus, ClipUnavailable, LiveCursor, LiveUpdate
+from frontporch.hub.process.messages import (
     CameraState,
     EventMessage,
     InputBack,
@@ -45,10 +43,12 @@ from frontporch.hub.messages import (
     WorkerMessage,
     WorkerStats,
 )
-from frontporch.hub.ports import CameraStatus, ClipUnavailable, LiveCursor, LiveUpdate
-from frontporch.hub.snapshots import clean_name, snapshot_name, write_atomically
-from frontporch.hub.store import HubStore
-from frontporch.hub.worker import camera_main
+from frontporch.hub.process.worker import camera_main
+from frontporch.hub.recording.clips import ClipError, build_clip
+from frontporch.hub.recording.expiry import expire_event_media
+from frontporch.hub.recording.janitor import Janitor, reconcile
+from frontporch.hub.store.index import HubStore
+from frontporch.hub.store.snapshots import clean_name, snapshot_name, write_atomically
 
 log = logging.getLogger(__name__)
 
