@@ -190,8 +190,9 @@ def _load(url: str, city: City) -> dict[str, str]:
 
     from frontporch.server.accounts.models import ApiToken
     from frontporch.server.accounts.repository import ApiTokenRepository
-    from frontporch.server.accounts.sessions import hash_token, new_api_token
+    from frontporch.server.accounts.sessions import new_api_token
     from frontporch.server.db import make_sessionmaker
+    from frontporch.server.kit.tokens import hash_token
 
     engine = databases.migrated_engine(url)
     now = city.now

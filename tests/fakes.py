@@ -128,6 +128,19 @@ class FakeStore:
         self.publications.pop(event_id, None)
         return self.events.pop(event_id, None) is not None
 
+    def set_event_media(
+        self, event_id: str, snapshot: str | None = None, clip: str | None = None
+    ) -> Event:
+        event = self.events.get(event_id)
+        if event is None:
+            raise UnknownEventError(f"no event with id {event_id!r}")
+        self.events[event_id] = replace(
+            event,
+            snapshot=event.snapshot if snapshot is None else snapshot,
+            clip=event.clip if clip is None else clip,
+        )
+        return self.events[event_id]
+
     def record_publication(
         self,
         event_id: str,

@@ -78,13 +78,14 @@ def hub_set_password(
 ) -> None:
     """Set the owner's password for the hub's web UI."""
     from frontporch.hub.store.index import HubStore
+    from frontporch.hub.store.layout import INDEX_FILE
     from frontporch.hub.web.auth import set_owner_password
 
     cfg = _load(config)
     password = typer.prompt(
         "New password (12 characters or more)", hide_input=True, confirmation_prompt=True
     )
-    store = HubStore(cfg.storage.path / "hub.db")
+    store = HubStore(cfg.storage.path / INDEX_FILE)
     try:
         set_owner_password(store, password)
     except ValueError as exc:
@@ -316,7 +317,7 @@ def server_sweep_blobs(
     from frontporch.server.app import build_blobs
     from frontporch.server.blobs import BlobError
     from frontporch.server.db import make_engine, make_sessionmaker
-    from frontporch.server.feed.sweep import describe, sweep_media
+    from frontporch.server.feed.posts.sweep import describe, sweep_media
     from frontporch.server.migrations import current_revision, head_revision
     from frontporch.server.settings import SettingsError
 

@@ -38,6 +38,7 @@ from frontporch.hub.community.reencode import RenderLimits
 from frontporch.hub.config import HubConfig, parse_config
 from frontporch.hub.serve import serve
 from frontporch.hub.store.index import HubStore
+from frontporch.hub.store.layout import INDEX_FILE
 from frontporch.hub.web.auth import set_owner_password
 from frontporch.server.app import create_app
 from frontporch.server.serve import prepare_database
@@ -154,7 +155,7 @@ def run_demo(data: Path, port: int, server_port: int) -> None:
     config = demo_config(data, port)
     password = secrets.token_urlsafe(12)
     config.storage.path.mkdir(parents=True, exist_ok=True)
-    store = HubStore(config.storage.path / "hub.db")
+    store = HubStore(config.storage.path / INDEX_FILE)
     try:
         set_owner_password(store, password)
     finally:

@@ -24,21 +24,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from frontporch import geo
+from frontporch.protocol import Category
 from frontporch.server.accounts import mfa
 from frontporch.server.accounts.models import Role, User
 from frontporch.server.accounts.passwords import PasswordHashing
 from frontporch.server.accounts.repository import RecoveryCodeRepository
 from frontporch.server.accounts.subject import AuthSubject
+from frontporch.server.agencies.service import AgencyService
 from frontporch.server.context import ServerContext
-from frontporch.server.feed.agencies import AgencyService
-from frontporch.server.feed.comments import CommentService
-from frontporch.server.feed.service import Draft, FeedService
+from frontporch.server.feed.comments.service import CommentService
+from frontporch.server.feed.posts.service import Draft, PostService
 from frontporch.server.homes.models import Home
 from frontporch.server.homes.service import HomeService
 from frontporch.server.hubs.service import HubService
 from frontporch.server.settings import ServerSettings, load_settings
 from frontporch.server.transparency.service import append_entries
-from frontporch.sharing_protocol import Category
 from frontporch.translog.entries import PolicyChanged, moment
 
 CENTER = (41.8800, -87.6600)  # a made-up neighborhood; any point works
@@ -295,7 +295,7 @@ def _add_posts(
     for handle, category, title, body, hours_ago in POSTS:
         posted = now - timedelta(hours=hours_ago)
         with context.sessions.begin() as db:
-            view = FeedService(db, _at(context, posted)).create_post(
+            view = PostService(db, _at(context, posted)).create_post(
                 _subject(db, user_ids[handle]),
                 Draft(category, title, body, home_id=home_ids[handle]),
             )
@@ -307,7 +307,7 @@ def _add_posts(
                 _subject(db, user_ids[handle]), post_id, text
             )
     with context.sessions.begin() as db:
-        FeedService(db, _at(context, now - timedelta(hours=2))).create_post(
+        PostService(db, _at(context, now - timedelta(hours=2))).create_post(
             _subject(db, user_ids["officer"]),
             Draft(
                 Category.SAFETY,

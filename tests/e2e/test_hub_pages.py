@@ -85,6 +85,15 @@ def _make_clip(path: Path) -> None:
         container.mux(stream.encode(None))
 
 
+def _last_afternoon() -> float:
+    """The latest 15:00 (local time) that has passed: the two events of "today" then fall
+    on one day whatever the hour the suite runs, and the third on the day before."""
+    now = time.time()
+    today = time.localtime(now)
+    afternoon = time.mktime((*today[:3], 15, 0, 0, 0, 0, -1))
+    return afternoon if afternoon <= now else afternoon - 86_400
+
+
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     media = tmp_path_factory.mktemp("media")
@@ -93,7 +102,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with pytest.MonkeyPatch.context() as monkeypatch:
         cheap_password_hashing(monkeypatch)
         harness = web_harness()
-    harness.clock.now = time.time()
+    harness.clock.now = _last_afternoon()
     snapshot.write_bytes(_jpeg(8))
     harness.runtime.frame = _jpeg(3)
     now = harness.clock.now

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from feed_tools import hub_client, jpeg_bytes, miles_from, mp4_bytes, resident_at
-from frontporch.sharing_protocol import MEDIA_FIELD, POSTER_FIELD, UPLOAD_PATH
+from frontporch.protocol import MEDIA_FIELD, POSTER_FIELD, UPLOAD_PATH
 from homes_tools import CHICAGO
 from screenshots import SCREENSHOTS
 from server_harness import ServerHarness

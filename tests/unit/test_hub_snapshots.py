@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from frontporch.hub.config import RetainConfig
-from frontporch.hub.recording.expiry import DAY_S, delete_event, expire_event_media
+from frontporch.hub.recording.expiry import DAY_S, expire_event_media
+from frontporch.hub.services.event_media import delete_event
 from frontporch.hub.store.index import HubStore
 from frontporch.hub.store.snapshots import (
     clean_name,
@@ -81,7 +82,9 @@ def test_expiry_deletes_both_copies(store: HubStore, root: Path) -> None:
 
 def test_the_owners_delete_removes_the_files_then_the_event(store: HubStore, root: Path) -> None:
     _event_with_snapshots(store, root, "e1", age_days=1)
-    assert delete_event(store, root, "e1") is True
+    deleted = delete_event(store, root, "e1")
+    assert deleted is not None
+    assert deleted.bytes_freed == 150
     assert store.get_event("e1") is None
     assert list((root / "snapshots").iterdir()) == []
-    assert delete_event(store, root, "e1") is False
+    assert delete_event(store, root, "e1") is None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -364,7 +364,7 @@ def _describe(error: ValidationError) -> str:
     return "\n".join(lines)
 
 
-def parse_config(data: Any, source: str = "configuration") -> HubConfig:
+def parse_config(data: object, source: str = "configuration") -> HubConfig:
     """Validate already-parsed YAML/JSON data; raises ConfigError naming each bad field."""
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping at the top level")

@@ -1,8 +1,10 @@
-"""What the hub's web layer needs from the rest of the hub, as typed interfaces.
+"""What the hub's web layer and owner actions need from the rest of the hub, as typed
+interfaces.
 
-The web package (`frontporch.hub.web`) depends only on these Protocols, never on the
-SQLite store or the capture pipeline directly, so it can be tested against small
-in-memory fakes (`tests/fakes.py`) and the real objects can change underneath it.
+The web package (`frontporch.hub.web`) and the services (`frontporch.hub.services`)
+depend only on these Protocols, never on the SQLite store or the capture pipeline
+directly, so they can be tested against small in-memory fakes (`tests/fakes.py`) as
+well as the real store, and the real objects can change underneath them.
 
 Records returned by the store are described with read-only Protocols (`EventRecord`,
 `EventPageRecord`, `SegmentRecord`, `OutageRecord`, `PublicationRecord`,
@@ -61,8 +63,11 @@ class EventPageRecord(Protocol):
 
 
 class SegmentRecord(Protocol):
-    """A recorded segment file's time span (unix seconds) and size."""
+    """A recorded segment file (`path` relative to the recordings folder), its time span
+    (unix seconds) and size."""
 
+    @property
+    def path(self) -> str: ...
     @property
     def start(self) -> float: ...
     @property
@@ -151,8 +156,15 @@ class StorePort(Protocol):
         """One event, or None if there is no such event."""
         ...
 
-    def delete_event(self, event_id: str) -> object:
-        """Forget an event (its files are the store's concern)."""
+    def delete_event(self, event_id: str) -> bool:
+        """Forget an event, not its files (`services/event_media.py` deletes those first);
+        whether it existed."""
+        ...
+
+    def set_event_media(
+        self, event_id: str, snapshot: str | None = None, clip: str | None = None
+    ) -> object:
+        """Name an event's snapshot and/or cached clip (None leaves that one unchanged)."""
         ...
 
     def segments(self, camera: str, start: float, end: float) -> Sequence[SegmentRecord]:

@@ -12,6 +12,7 @@ import uvicorn
 from frontporch.filemodes import private_dir, restrict_umask, warn_if_exposed
 from frontporch.hub.config import HubConfig
 from frontporch.hub.process.runtime import build_hub
+from frontporch.hub.store.layout import INDEX_FILE
 from frontporch.hub.web.app import create_hub_app
 from frontporch.hub.web.auth import ensure_owner_password
 
@@ -31,7 +32,7 @@ def serve(config: HubConfig, banner: str | None = None) -> None:
     # its camera workers create is 0600, the data directory 0700 (see filemodes.py).
     restrict_umask()
     storage = private_dir(config.storage.path)
-    warn_if_exposed([storage, storage / "hub.db"])
+    warn_if_exposed([storage, storage / INDEX_FILE])
     hub = build_hub(config)
     first_password = ensure_owner_password(hub.store)
     app = create_hub_app(config, hub.store, hub)

@@ -25,31 +25,39 @@ from frontporch.server.accounts import account_pages, pages
 from frontporch.server.accounts import endpoints as account_endpoints
 from frontporch.server.accounts.auth import optional_subject
 from frontporch.server.accounts.lockout import PRUNE_INTERVAL_S, prune_throttles
+from frontporch.server.agencies import endpoints as agency_endpoints
 from frontporch.server.agencies import pages as agency_pages
 from frontporch.server.blobs import BlobStore, FilesystemBlobStore
 from frontporch.server.blobs_s3 import S3BlobStore, S3Options
 from frontporch.server.context import ServerContext
 from frontporch.server.db import make_engine, make_sessionmaker, utcnow
 from frontporch.server.errors import install_error_handlers
-from frontporch.server.feed import endpoints as feed_endpoints
-from frontporch.server.feed import inbox_pages, live, post_pages, templating
-from frontporch.server.feed import pages as feed_pages
-from frontporch.server.feed.pagecache import FeedPageCache
+from frontporch.server.feed import live, templating
+from frontporch.server.feed.comments import endpoints as comment_endpoints
+from frontporch.server.feed.comments import pages as comment_pages
+from frontporch.server.feed.moderation import endpoints as moderation_endpoints
+from frontporch.server.feed.moderation import pages as moderation_pages
+from frontporch.server.feed.notifications import endpoints as notification_endpoints
+from frontporch.server.feed.notifications import pages as notification_pages
+from frontporch.server.feed.posts import endpoints as post_endpoints
+from frontporch.server.feed.posts import pages as feed_pages
+from frontporch.server.feed.posts import post_page
+from frontporch.server.feed.posts.pagecache import FeedPageCache
 from frontporch.server.homes import churn as churn_pages
 from frontporch.server.homes import endpoints as home_endpoints
 from frontporch.server.homes import pages as home_pages
-from frontporch.server.homes import templating as home_templating
 from frontporch.server.hubs import endpoints as hub_endpoints
 from frontporch.server.hubs import pages as hub_pages
 from frontporch.server.mail import Mailer, OutboxMailer, SmtpMailer
 from frontporch.server.middleware import ServerHeadersMiddleware
 from frontporch.server.periodic import PeriodicJob, running
-from frontporch.server.routing import check_routes_guarded, public_router
+from frontporch.server.routing import check_routes_guarded
 from frontporch.server.settings import ServerSettings, SettingsError, ensure_secret_key
 from frontporch.server.transparency import endpoints as log_endpoints
 from frontporch.server.transparency import pages as log_pages
 from frontporch.server.transparency.checkpointer import checkpointer
 from frontporch.server.transparency.keys import load_log_keys
+from frontporch.web.routing import public_router
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
@@ -171,20 +179,25 @@ def create_app(
         templates=build_templates(),
         clock=clock,
         secret_key=secret_key,
-        feed_pages=FeedPageCache(settings.feed_cache_pages),
         announcements=wiring.announcements(blobs),
+        page_header=wiring.page_header(),
     )
     app.state.log_keys = log_keys
+    app.state.feed_pages = FeedPageCache(settings.feed_cache_pages)
     app.state.live_probes = live.build_probes(app.state.server.sessions, settings)
-    templating.install(app.state.server.templates.env, app.state.server.sessions)
-    home_templating.install(app.state.server.templates.env, app.state.server.sessions)
+    templating.install(app.state.server.templates.env)
     install_error_handlers(app, page_subject=optional_subject)
     app.add_middleware(ServerHeadersMiddleware, base_url=settings.base_url)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    # Routes match in order: the feed's API, the busiest, first.
+    # Routes match in order: the feed's API, the busiest, first; `/posts/new` before
+    # `/posts/{post_id}`.
     for router in (
         health.router,
-        *feed_endpoints.ROUTERS,
+        *post_endpoints.ROUTERS,
+        *comment_endpoints.ROUTERS,
+        *moderation_endpoints.ROUTERS,
+        *notification_endpoints.ROUTERS,
+        *agency_endpoints.ROUTERS,
         *account_endpoints.ROUTERS,
         *pages.ROUTERS,
         *account_pages.ROUTERS,
@@ -192,8 +205,10 @@ def create_app(
         *hub_endpoints.ROUTERS,
         *live.ROUTERS,
         *feed_pages.ROUTERS,
-        *post_pages.ROUTERS,
-        *inbox_pages.ROUTERS,
+        *post_page.ROUTERS,
+        *comment_pages.ROUTERS,
+        *moderation_pages.ROUTERS,
+        *notification_pages.ROUTERS,
         *home_pages.ROUTERS,
         *agency_pages.ROUTERS,
         *churn_pages.ROUTERS,

@@ -157,22 +157,12 @@ class S3BlobStore:
         start = source.tell()
         length = source.seek(0, 2) - start
         source.seek(start)
-        self._call(
-            "store",
-            key,
-            self._client.put_object,
-            Bucket=self.options.bucket,
-            Key=self._object(key),
-            Body=source,
-            ContentLength=length,
-        )
+        self._on_object("store", key, self._client.put_object, Body=source, ContentLength=length)
         return length
 
     def get(self, key: str) -> bytes:
         """The blob under `key`; BlobNotFound if there is none."""
-        response = self._call(
-            "read", key, self._client.get_object, Bucket=self.options.bucket, Key=self._object(key)
-        )
+        response = self._on_object("read", key, self._client.get_object)
         return self._read_body(key, response)
 
     def open(self, key: str, start: int = 0, end_inclusive: int | None = None) -> BlobReader:
@@ -182,14 +172,7 @@ class S3BlobStore:
         if not whole:
             check_range(start, start if end_inclusive is None else end_inclusive)
             extra["Range"] = f"bytes={start}-{'' if end_inclusive is None else end_inclusive}"
-        response = self._call(
-            "read",
-            key,
-            self._client.get_object,
-            Bucket=self.options.bucket,
-            Key=self._object(key),
-            **extra,
-        )
+        response = self._on_object("read", key, self._client.get_object, **extra)
         body = response["Body"]
         if whole:
             size = int(response["ContentLength"])
@@ -218,13 +201,7 @@ class S3BlobStore:
 
     def delete(self, key: str) -> None:
         """Remove the blob under `key`; S3 itself treats a missing object as deleted."""
-        self._call(
-            "delete",
-            key,
-            self._client.delete_object,
-            Bucket=self.options.bucket,
-            Key=self._object(key),
-        )
+        self._on_object("delete", key, self._client.delete_object)
 
     def exists(self, key: str) -> bool:
         """Whether a blob is stored under `key`."""
@@ -236,25 +213,14 @@ class S3BlobStore:
 
     def size(self, key: str) -> int:
         """The length in bytes of the blob under `key`; BlobNotFound if there is none."""
-        response = self._call(
-            "look up",
-            key,
-            self._client.head_object,
-            Bucket=self.options.bucket,
-            Key=self._object(key),
-        )
+        response = self._on_object("look up", key, self._client.head_object)
         return int(response["ContentLength"])
 
     def get_range(self, key: str, start: int, end_inclusive: int) -> bytes:
         """Bytes `start`..`end_inclusive` of the blob under `key` (the end is clamped)."""
         check_range(start, end_inclusive)
-        response = self._call(
-            "read",
-            key,
-            self._client.get_object,
-            Bucket=self.options.bucket,
-            Key=self._object(key),
-            Range=f"bytes={start}-{end_inclusive}",
+        response = self._on_object(
+            "read", key, self._client.get_object, Range=f"bytes={start}-{end_inclusive}"
         )
         return self._read_body(key, response)
 
@@ -283,6 +249,12 @@ class S3BlobStore:
                 f"blob {key!r}; try again"
             ) from exc
         return data
+
+    def _on_object(self, action: str, key: str, operation: Any, **kwargs: Any) -> Any:
+        """`_call` of an operation on the object of blob `key` in the store's bucket."""
+        return self._call(
+            action, key, operation, Bucket=self.options.bucket, Key=self._object(key), **kwargs
+        )
 
     def _call(self, action: str, key: str | None, operation: Any, **kwargs: Any) -> Any:
         """`operation(**kwargs)`, with every failure turned into an actionable BlobError."""

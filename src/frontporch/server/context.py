@@ -1,4 +1,8 @@
-"""What every request handler can reach: settings, sessions, mail, blobs, clock, keys."""
+"""What every request handler can reach: settings, sessions, mail, blobs, clock, keys,
+and what the areas said at start-up they add (announcement listeners, the page header).
+
+Nothing here names a feature area: what an area keeps for itself (the feed's page
+cache, the live streams' probes) lives on `app.state` behind that area's dependency."""
 
 from __future__ import annotations
 
@@ -15,8 +19,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontporch.server.blobs import BlobStore
-from frontporch.server.feed.pagecache import FeedPageCache
 from frontporch.server.kit.announcements import Announcements
+from frontporch.server.kit.pages import PageHeader
 from frontporch.server.mail import Mailer
 from frontporch.server.proxies import forwarded_client
 from frontporch.server.settings import ServerSettings
@@ -34,8 +38,8 @@ class ServerContext:
     templates: Jinja2Templates
     clock: Callable[[], datetime]
     secret_key: str
-    feed_pages: FeedPageCache
     announcements: Announcements
+    page_header: PageHeader
 
     def keyed_hash(self, purpose: str, value: str) -> str:
         """HMAC-SHA256 of `value` under the secret key, separated by `purpose` (hex)."""

@@ -6,7 +6,8 @@ stored as naive UTC and always come back timezone-aware, on SQLite as on Postgre
 
 The request dependency `db_session` opens one session per request, commits after the
 handler returned and rolls back if it raised; services and repositories never commit
-(a hot read handler may end its unit of work itself with `finish`).
+(a hot read handler may end its unit of work itself with `finish`). A page reads its
+header's values in that same session (`request_session`), not one of its own.
 """
 
 from __future__ import annotations
@@ -159,6 +160,7 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
     """
     factory: sessionmaker[Session] = request.app.state.server.sessions
     session = factory()
+    request.state.db_session = session
     try:
         yield session
     except BaseException:
@@ -173,6 +175,13 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
     else:
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(_commit, session, limiter=CapacityLimiter(1))
+
+
+def request_session(request: Request) -> Session:
+    """The session `db_session` opened for this request: what a page's header is read
+    in while the handler renders it."""
+    session: Session = request.state.db_session
+    return session
 
 
 # scope="function": commit before the response is sent, so a failed commit is an error

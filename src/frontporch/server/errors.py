@@ -1,10 +1,9 @@
-"""One error hierarchy for the whole server, and the handlers that render it.
+"""The server's error classes, and how its error pages look.
 
-Every failure a caller can cause is a `ServerError` (or an area's subclass) carrying an
-HTTP status, a short `message`, an actionable `detail` and, where one input is at fault,
-its `field`. JSON paths answer `{"error", "detail"[, "field"]}`; pages answer a small
-HTML page, and a missing sign-in on a page redirects to /sign-in. Validation errors are
-422s naming the field; anything unexpected is logged and answered with a generic 500.
+Every failure a caller can cause is a `ServerError` (or an area's subclass), answered in
+the envelope of `frontporch.web.errors`: `{"error", "detail"[, "field"]}` on JSON paths,
+a small HTML page elsewhere, and a missing sign-in on a page redirects to /sign-in.
+Validation errors are 422s naming the first field at fault.
 
 An error page is a page like any other: someone signed in sees their own header and
 navigation on it (not "Sign in"), so the handlers are given `page_subject`, the function
@@ -17,13 +16,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
-from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from frontporch.web import errors
+from frontporch.web.errors import BEARER_CHALLENGE, ErrorPages, HttpError, Problem
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +32,10 @@ JSON_PREFIXES = ("/api/", "/healthz")
 PageSubject = Callable[[Request, Session, Any], Any]
 
 
-class ServerError(Exception):
-    """A request the server cannot serve, rendered as JSON or as an error page."""
+class ServerError(HttpError):
+    """A request the server cannot serve; its detail is always one sentence of advice."""
 
-    status = 500
+    detail: str
 
     def __init__(
         self,
@@ -47,20 +46,7 @@ class ServerError(Exception):
         headers: dict[str, str] | None = None,
         status: int | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.detail = detail or message
-        self.field = field
-        self.headers = headers or {}
-        if status is not None:
-            self.status = status
-
-    def body(self) -> dict[str, Any]:
-        """The JSON body of this error."""
-        body: dict[str, Any] = {"error": self.message, "detail": self.detail}
-        if self.field:
-            body["field"] = self.field
-        return body
+        super().__init__(message, detail, field=field, headers=headers, status=status)
 
 
 class BadRequest(ServerError):
@@ -80,7 +66,7 @@ class NotAuthenticated(ServerError):
             detail
             or "Sign in (POST /api/auth/sign-in, or the /sign-in page), or send "
             "'Authorization: Bearer <API token>'.",
-            headers={"WWW-Authenticate": 'Bearer realm="frontporch"'},
+            headers=dict(BEARER_CHALLENGE),
         )
 
 
@@ -112,104 +98,67 @@ class TooManyRequests(ServerError):
         self.retry_after_s = max(1, retry_after_s)
 
 
-def wants_json(request: Request) -> bool:
-    """True for API paths, which always answer JSON."""
-    return request.url.path.startswith(JSON_PREFIXES)
-
-
-def _signed_in(request: Request, page_subject: PageSubject | None) -> Any:
-    """The signed-in caller of a page that failed, or None: looked up again in a short
-    session of its own (the request's may be what failed). Never raises: an error page
-    must render even when the database cannot answer."""
+def _signed_in(request: Request, page_subject: PageSubject | None) -> tuple[Any, dict[str, object]]:
+    """The signed-in caller of a page that failed and the header's values for them, or
+    (None, {}): looked up again in a short session of its own (the request's may be what
+    failed). Never raises: an error page must render even when the database cannot
+    answer."""
     if page_subject is None:
-        return None
+        return None, {}
     context = request.app.state.server
     try:
         with context.sessions() as db:
-            return page_subject(request, db, context)
+            subject = page_subject(request, db, context)
+            if subject is None:
+                return None, {}
+            return subject, context.page_header.values(db, subject)
     except Exception:
         log.warning("could not find the signed-in caller of an error page", exc_info=True)
-        return None
+        return None, {}
 
 
-def _render(request: Request, error: ServerError, page_subject: PageSubject | None) -> Response:
-    if wants_json(request):
-        return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
-    if isinstance(error, NotAuthenticated):
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/sign-in?next={quote(target, safe='')}", status_code=303)
-    redirect = getattr(error, "page_redirect", None)
-    if isinstance(redirect, str):
-        return RedirectResponse(redirect, status_code=303)
-    subject = _signed_in(request, page_subject)
-    templates = request.app.state.server.templates
-    response: Response = templates.TemplateResponse(
-        request,
-        "error.html",
-        {
-            "status": error.status,
-            "error": error.message,
-            "detail": error.detail,
-            "subject": subject,
-            "csrf_token": subject.csrf_token if subject is not None else None,
-        },
-        status_code=error.status,
-        headers=error.headers,
-    )
-    return response
-
-
-def _validation_error(exc: RequestValidationError) -> ServerError:
-    problems = []
-    first_field = None
-    for err in exc.errors():
-        loc = [str(part) for part in err.get("loc", ())]
-        # The first part says where (query, path, body); a field itself may be called 'body'.
-        if loc and loc[0] in ("query", "path", "body"):
-            loc = loc[1:]
-        name = ".".join(loc) or None
-        first_field = first_field or name
-        message = str(err.get("msg", "invalid"))
-        problems.append(f"{name}: {message}" if name else message)
+def _invalid(request: Request, problems: list[Problem]) -> HttpError:
+    described = [f"{p.field}: {p.message}" if p.field else p.message for p in problems]
     return ServerError(
         "invalid request",
-        "; ".join(problems) or "The request could not be read.",
-        field=first_field,
+        "; ".join(described) or "The request could not be read.",
+        field=next((p.field for p in problems if p.field), None),
         status=422,
+    )
+
+
+def _error_pages(page_subject: PageSubject | None) -> ErrorPages:
+    def page(request: Request, error: HttpError) -> Response:
+        subject, header = _signed_in(request, page_subject)
+        response: Response = request.app.state.server.templates.TemplateResponse(
+            request,
+            "error.html",
+            {
+                **header,
+                "status": error.status,
+                "error": error.message,
+                "detail": error.detail,
+                "subject": subject,
+                "csrf_token": subject.csrf_token if subject is not None else None,
+            },
+            status_code=error.status,
+            headers=error.headers,
+        )
+        return response
+
+    return ErrorPages(
+        json_prefixes=JSON_PREFIXES,
+        sign_in_error=NotAuthenticated,
+        sign_in_path="/sign-in",
+        page=page,
+        invalid=_invalid,
+        not_found="not found",
+        address_advice="Check the address and method; the API is described at /api/openapi.json.",
+        unexpected_advice="Something went wrong on the server; the operator can see its log.",
     )
 
 
 def install_error_handlers(app: FastAPI, page_subject: PageSubject | None = None) -> None:
     """Register the handlers that turn every error into a clear 4xx, or a generic 500;
     error pages show the header of whoever `page_subject` finds signed in."""
-
-    async def on_server_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, ServerError)
-        return _render(request, exc, page_subject)
-
-    async def on_http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, StarletteHTTPException)
-        messages = {404: "not found", 405: "method not allowed"}
-        error = ServerError(
-            messages.get(exc.status_code, str(exc.detail)),
-            "Check the address and method; the API is described at /api/openapi.json.",
-            headers=dict(exc.headers or {}),
-            status=exc.status_code,
-        )
-        return _render(request, error, page_subject)
-
-    async def on_validation_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, RequestValidationError)
-        return _render(request, _validation_error(exc), page_subject)
-
-    async def on_unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        error = ServerError(
-            "internal error", "Something went wrong on the server; the operator can see its log."
-        )
-        return _render(request, error, page_subject)
-
-    app.add_exception_handler(ServerError, on_server_error)
-    app.add_exception_handler(StarletteHTTPException, on_http_error)
-    app.add_exception_handler(RequestValidationError, on_validation_error)
-    app.add_exception_handler(Exception, on_unexpected)
+    errors.install_error_handlers(app, _error_pages(page_subject))

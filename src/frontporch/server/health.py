@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from frontporch.server.db import DbSession
 from frontporch.server.errors import ServerError
-from frontporch.server.routing import public_router
+from frontporch.web.routing import public_router
 
 
 class HealthOut(BaseModel):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 import uvicorn
-from sqlalchemy import select
 
 from frontporch.filemodes import private_dir, restrict_umask, warn_if_exposed
-from frontporch.server.accounts.models import Role, User
+from frontporch.server.accounts.models import Role
+from frontporch.server.accounts.repository import UserRepository
 from frontporch.server.accounts.service import normalize_email
 from frontporch.server.blobs import BlobError, BlobStore
 from frontporch.server.blobs_s3 import S3BlobStore
@@ -87,7 +87,7 @@ def grant_role(settings: ServerSettings, email: str, role: Role) -> None:
     try:
         with make_sessionmaker(engine).begin() as db:
             address = normalize_email(email)
-            user = db.scalars(select(User).where(User.email == address)).one_or_none()
+            user = UserRepository(db).find_by_email_for_authentication(address)
             if user is None:
                 raise ServerError("no such account", f"No account uses {mask_email(address)}.")
             user.role = role.value

@@ -103,7 +103,7 @@ def test_a_paired_hub_opens_its_link_when_it_starts(
     storage = tmp_path / "hub"
     paired = link.pair(storage, live, pairing_code(owner, home_id), "Hub")
     hub = build_hub(parse_config({"storage": {"path": str(storage)}, "cameras": {}}))
-    caplog.set_level("INFO", logger="frontporch.hub.process.runtime")
+    caplog.set_level("INFO", logger="frontporch.hub.community.link")
     hub.start()
     try:
         assert hub.link is not None

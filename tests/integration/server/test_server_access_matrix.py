@@ -146,10 +146,10 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/operator/agencies"): OPERATOR,
     ("PUT", "/api/operator/users/{user_id}/agency"): OPERATOR,
     ("POST", "/api/hub/posts"): HUB,
-    # Feed pages and live updates (server/feed/pages.py, post_pages.py, inbox_pages.py,
-    # live.py): a home's feed and its stream for households; writing, a post's page and
-    # its forms, notifications and their stream for anyone signed in; moderation for
-    # operators.
+    # Feed pages and live updates (the pages.py of each area in server/feed/, posts'
+    # post_page.py, live.py): a home's feed and its stream for households; writing, a
+    # post's page and its forms, notifications and their stream for anyone signed in;
+    # moderation for operators.
     ("GET", "/feed"): HOUSEHOLD,
     ("GET", "/posts/new"): SIGNED_IN,
     ("POST", "/posts/new"): SIGNED_IN,

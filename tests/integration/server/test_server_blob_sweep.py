@@ -18,9 +18,9 @@ from feed_tools import resident_at, user_id
 from frontporch.cli import app as cli
 from frontporch.server.blobs import BlobStore
 from frontporch.server.feed.models import Post
-from frontporch.server.feed.repository import PostRepository
-from frontporch.server.feed.service import media_key
-from frontporch.server.feed.sweep import sweep_media
+from frontporch.server.feed.posts.media import media_key
+from frontporch.server.feed.posts.repository import PostRepository
+from frontporch.server.feed.posts.sweep import sweep_media
 from frontporch.server.settings import ServerSettings
 from server_harness import ServerHarness
 

@@ -28,7 +28,7 @@ from frontporch import geo
 from frontporch.server.accounts.models import Role
 from frontporch.server.feed import rules
 from frontporch.server.feed.models import Post
-from frontporch.server.feed.repository import PostRepository
+from frontporch.server.feed.posts.repository import PostRepository
 from homes_tools import CHICAGO
 from server_harness import ServerHarness
 

@@ -1,9 +1,9 @@
-"""Feed pages kept in memory (feed/pagecache.py): a kept page is served again only while
+"""Feed pages kept in memory (feed/posts/pagecache.py): a kept page is served again only while
 the database's change counter has not moved, and every kind of change moves it — a post,
 a comment, hiding, restoring, deleting, a deleted account's cascade, an agency renamed,
 and a write by another connection (another process) the app never hears of. What is
 served from memory is byte for byte what the models render, `mine` set per reader and
-the reader's own hidden posts merged in."""
+the reader's own hidden posts merged in. The feed page reads the same kept pages."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from alembic import command
 from sqlalchemy import text
 
 from feed_tools import agency_member, feed, miles_from, post, resident_at, user_id
+from frontporch import geo
 from frontporch.server.accounts.models import Role, User
 from frontporch.server.accounts.subject import AuthSubject
 from frontporch.server.db import make_engine
-from frontporch.server.feed.schemas import FeedOut, PostOut
-from frontporch.server.feed.service import FeedService
+from frontporch.server.feed.posts.pagecache import FeedPageCache
+from frontporch.server.feed.posts.reading import FeedReader
+from frontporch.server.feed.posts.schemas import FeedOut, PostOut
 from frontporch.server.migrations import alembic_config, upgrade_to_head
 from homes_tools import CHICAGO, add_home
 from server_harness import ServerHarness
@@ -35,7 +37,7 @@ def _changes(server: ServerHarness) -> int:
 
 
 def _kept(server: ServerHarness) -> int:
-    return len(server.app.state.server.feed_pages)
+    return len(server.app.state.feed_pages)
 
 
 def _titles(page: Any) -> list[str]:
@@ -173,17 +175,18 @@ def test_readers_of_one_cell_share_a_page_with_their_own_view_of_it(
 
 
 def _rendered(server: ServerHarness, client: Any, params: dict[str, Any]) -> bytes:
-    """The page as `FeedService.feed` and the models render it, bypassing the cache."""
+    """The page as the read path finds it without a cache, rendered by the models."""
     account_id = client.get("/api/account").json()["id"]
     context = server.app.state.server
     with context.sessions() as db:
         user = db.get(User, uuid.UUID(account_id))
         assert user is not None
         subject = AuthSubject(user=user)
-        page = FeedService(db, context).feed(
+        page = FeedReader(db, context, FeedPageCache(0)).page(
             subject, uuid.UUID(params["home_id"]), 2.0, None, params.get("before"), params["limit"]
         )
-        out = FeedOut(posts=[PostOut.of(view) for view in page.posts], next=page.next_cursor)
+        views = page.views_for(subject.user_id, subject.is_operator)
+        out = FeedOut(posts=[PostOut.of(view) for view in views], next=page.next_cursor)
     return out.model_dump_json().encode()
 
 
@@ -218,3 +221,22 @@ def test_the_change_counter_migration_goes_down_and_up_again(database_url: str) 
         assert touching_no_row_counts() == (engine.dialect.name == "postgresql")
     finally:
         engine.dispose()
+
+
+def test_the_feed_page_reads_the_pages_the_api_keeps(server: ServerHarness) -> None:
+    poster, poster_home = resident_at(server, NEARBY)
+    reader, reader_home = resident_at(server)
+    post(poster, poster_home, "Ladder left against a fence")
+
+    page = reader.client.get("/feed")
+    assert page.status_code == 200
+    assert "Ladder left against a fence" in page.text
+    assert _kept(server) == 1
+    # The API's first page is the page the feed page read: the same one, kept once.
+    assert _titles(feed(reader, reader_home)) == ["Ladder left against a fence"]
+    assert _kept(server) == 1
+    # One hexagon of the map is a page of its own, kept beside it.
+    narrowed = reader.client.get("/feed", params={"cell": geo.home_cell(*NEARBY)})
+    assert narrowed.status_code == 200
+    assert "Ladder left against a fence" in narrowed.text
+    assert _kept(server) == 2

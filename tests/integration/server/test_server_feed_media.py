@@ -31,15 +31,15 @@ from feed_tools import (
     resident_at,
     upload,
 )
+from frontporch.protocol import MAX_POSTER_BYTES, MEDIA_FIELD, POSTER_FIELD, UPLOAD_PATH
 from frontporch.server.app import create_app
 from frontporch.server.blobs import BlobError, FilesystemBlobStore
 from frontporch.server.feed.models import Post
-from frontporch.server.feed.repository import PostRepository
-from frontporch.server.feed.sweep import sweep_media
+from frontporch.server.feed.posts.repository import PostRepository
+from frontporch.server.feed.posts.sweep import sweep_media
 from frontporch.server.homes.models import Home
 from frontporch.server.hubs.models import Hub
 from frontporch.server.settings import ServerSettings
-from frontporch.sharing_protocol import MAX_POSTER_BYTES, MEDIA_FIELD, POSTER_FIELD, UPLOAD_PATH
 from homes_tools import CHICAGO
 from server_fixtures import PASSWORD, FakeClock, SmtpServer, make_settings
 from server_harness import ServerHarness

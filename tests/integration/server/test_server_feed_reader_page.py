@@ -1,8 +1,9 @@
-"""The feed page as one reader reads it (`PostRepository.reader_page`: the visible page of
-feed/pagequery.py with the reader's own hidden posts merged in): the same pages as a
-plain reading of the rules — visible posts, plus the reader's own hidden ones — at
-every radius (one statement, and the 5-mile area's several on SQLite), with and without
-a category, page after page; and each row as the ORM reads the post."""
+"""The feed page as one reader reads it (`FeedReader.page`, the one read path: the visible
+page of feed/posts/pagequery.py with the reader's own hidden posts merged in): the same
+pages as a plain reading of the rules — visible posts, plus the reader's own hidden
+ones — at every radius (one statement, and the 5-mile area's several on SQLite), with
+and without a category, page after page, from the cache and without one; and each row
+as the ORM reads the post."""
 
 from __future__ import annotations
 
@@ -10,11 +11,16 @@ import dataclasses
 import random
 import uuid
 
-from feed_tools import user_id
+from feed_tools import resident_at, user_id
 from frontporch import geo
+from frontporch.protocol import Category
+from frontporch.server.accounts.models import User
+from frontporch.server.accounts.subject import AuthSubject
 from frontporch.server.feed import rules
 from frontporch.server.feed.models import Post
-from frontporch.server.feed.repository import PostRepository
+from frontporch.server.feed.posts.pagecache import FeedPageCache
+from frontporch.server.feed.posts.reading import FeedReader
+from frontporch.server.feed.posts.repository import PostRepository
 from homes_tools import CHICAGO
 from server_harness import ServerHarness
 
@@ -24,14 +30,16 @@ PAGE = 7
 def test_a_readers_pages_are_the_visible_posts_and_their_own_hidden_ones(
     server: ServerHarness,
 ) -> None:
-    reader = uuid.UUID(user_id(server.account()))
+    account, home_id = resident_at(server, CHICAGO)
+    reader = uuid.UUID(user_id(account))
     neighbor = uuid.UUID(user_id(server.account()))
     home = geo.cell_to_int(geo.home_cell(*CHICAGO))
     area = rules.area_cells(home, 5)
     chance = random.Random(11)
     now = server.clock()
     made = []
-    with server.app.state.server.sessions.begin() as db:
+    context = server.app.state.server
+    with context.sessions.begin() as db:
         posts = PostRepository(db)
         for number in range(90):
             hidden = chance.random() < 0.25
@@ -54,30 +62,38 @@ def test_a_readers_pages_are_the_visible_posts_and_their_own_hidden_ones(
                 )
             )
     by_seq = {post.seq: post for post in made}
+    kept = FeedPageCache(64)
     for radius in (1, 2, 5):
         cells = rules.area_cells(home, radius)
-        for category in (None, "safety"):
+        for category in (None, Category.SAFETY):
             expected = sorted(
                 (
                     p.seq
                     for p in made
                     if p.cell in cells
                     and (p.hidden_at is None or p.author_id == reader)
-                    and category in (None, p.category)
+                    and (category is None or p.category == category.value)
                 ),
                 reverse=True,
             )
-            got = []
-            before = None
-            with server.app.state.server.sessions() as db:
-                while True:
-                    page = PostRepository(db).reader_page(reader, cells, before, category, PAGE)
-                    got += page
-                    if len(page) < PAGE:
-                        break
-                    before = page[-1].seq
-            assert [row.seq for row in got] == expected, (radius, category)
-            for row in got:
-                post = by_seq[row.seq]
-                for field in dataclasses.fields(row):
-                    assert getattr(row, field.name) == getattr(post, field.name), field.name
+            for cache in (FeedPageCache(0), kept, kept):  # kept: read, then from memory
+                got = []
+                before = None
+                with context.sessions() as db:
+                    user = db.get(User, reader)
+                    assert user is not None
+                    subject = AuthSubject(user=user)
+                    read = FeedReader(db, context, cache)
+                    while True:
+                        page = read.page(
+                            subject, uuid.UUID(home_id), radius, category, before, PAGE
+                        )
+                        got += [entry.post for entry in page.entries]
+                        before = page.next_cursor
+                        if before is None:
+                            break
+                assert [row.seq for row in got] == expected, (radius, category)
+                for row in got:
+                    post = by_seq[row.seq]
+                    for field in dataclasses.fields(row):
+                        assert getattr(row, field.name) == getattr(post, field.name), field.name

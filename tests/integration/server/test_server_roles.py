@@ -189,9 +189,13 @@ def test_each_role_lands_on_its_own_page(server: ServerHarness, http: HttpClient
     assert "/moderation" in links
     assert "/operator/homes" in links
     assert "/homes" not in links  # an operator without a home has no household links
+    missing = browser.get("/no-such-page")
+    assert missing.status_code == 404
+    assert "/homes" not in _nav(missing.text)  # error pages read the same header
     signed = http.signed_in(operator)
     add_home(signed)
     assert "/homes" in _nav(browser.get("/moderation").text)
+    assert "/homes" in _nav(browser.get("/no-such-page").text)
 
 
 def test_error_pages_show_the_signed_in_header(server: ServerHarness, http: HttpClients) -> None:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from frontporch.server.accounts.lockout import HOUR_S, SECOND_FACTOR_WINDOW_S, prune_throttles
-from frontporch.server.accounts.models import AuthThrottle
+from frontporch.server.kit.models import AuthThrottle
 from frontporch.server.kit.throttles import LockoutPolicy, ThrottleStore
 from server_fixtures import FakeClock
 

@@ -7,7 +7,7 @@ import h3
 
 from frontporch import geo
 from frontporch.server.feed import rules
-from frontporch.server.feed.feedmap import area_map, miles_phrase, tile_label
+from frontporch.server.feed.posts.feedmap import area_map, miles_phrase, tile_label
 from frontporch.server.homes.hexmap import direction, hex_map, layout
 
 HOME = geo.cell_to_int(geo.home_cell(41.878113, -87.629799))

@@ -8,7 +8,8 @@ import pytest
 from fastapi import APIRouter, FastAPI
 
 from frontporch.server.blobs import BlobError, FilesystemBlobStore
-from frontporch.server.routing import check_routes_guarded, public_router
+from frontporch.server.routing import check_routes_guarded
+from frontporch.web.routing import public_router
 
 
 def test_blob_store_round_trip(tmp_path: Path) -> None:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from frontporch.server.mail import MailError, OutboxMailer, SmtpMailer, mask_email, render_mail
-from server_fixtures import smtp_server
+from frontporch.server.mail import OutboxMailer, mask_email, render_mail
 
 
 def test_templates_render_with_subjects() -> None:
@@ -23,34 +20,6 @@ def test_templates_render_with_subjects() -> None:
         ("new_device", {"when": "w", "agent": "a", "network": "n", "base_url": "b"}),
     ]:
         assert render_mail(kind, "a@b.org", **values).subject
-
-
-def test_smtp_mailer_delivers() -> None:
-    server = smtp_server()
-    smtp = next(server)
-    try:
-        mailer = SmtpMailer(
-            smtp.host, smtp.port, "Frontporch <no-reply@porch.test>", starttls=False
-        )
-        mailer.send(
-            render_mail(
-                "reset_password",
-                "ann@example.org",
-                link="http://x/reset-password?token=abc",
-                hours=1,
-            )
-        )
-        [message] = smtp.mailbox.to("ann@example.org")
-        assert message["From"] == "Frontporch <no-reply@porch.test>"
-        assert smtp.mailbox.last_link("ann@example.org", "/reset-password") == "abc"
-    finally:
-        server.close()
-
-
-def test_unreachable_smtp_is_a_mail_error() -> None:
-    mailer = SmtpMailer("127.0.0.1", 1, "x@y.org", starttls=False, timeout_s=2)
-    with pytest.raises(MailError):
-        mailer.send(render_mail("already_registered", "a@b.org", base_url="b"))
 
 
 def test_outbox_and_masking(tmp_path: Path) -> None:

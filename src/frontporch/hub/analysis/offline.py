@@ -8,14 +8,16 @@ are seconds from the file's start rather than wall clock.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+
+import numpy as np
 
 from frontporch.hub.analysis.detect import build_detector
 from frontporch.hub.analysis.detect.base import Detection, Detector
 from frontporch.hub.analysis.events import EventChange
+from frontporch.hub.analysis.geometry import Box
 from frontporch.hub.analysis.pipeline import DetectPipeline
 from frontporch.hub.capture.filesource import iter_file_frames
 from frontporch.hub.config import CameraConfig, DetectorConfig, InputConfig
@@ -26,7 +28,7 @@ class MotionOnly:
 
     labels: frozenset[str] = frozenset()
 
-    def detect(self, frame: Any, regions: Any) -> list[Detection]:
+    def detect(self, frame: np.ndarray, regions: Sequence[Box]) -> list[Detection]:
         return []
 
 
@@ -49,7 +51,7 @@ class Analysis:
     events: list[AnalyzedEvent] = field(default_factory=list)
     warning: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         data = asdict(self)
         if data["warning"] is None:
             del data["warning"]

@@ -127,6 +127,12 @@ def explain_error(exc: BaseException, timeout_s: float) -> str:
     return str(strerror) if strerror else type(exc).__name__
 
 
+def reason_of(exc: BaseException) -> str:
+    """The OS's or FFmpeg's words for a failed read or write (`strerror`), else the
+    error's own text. For the hub's own files only: the text may hold their path."""
+    return str(getattr(exc, "strerror", None) or exc)
+
+
 def _unknown_host(shown: str, exc: BaseException) -> str | None:
     """The reason for a failed open when the camera's host name does not resolve.
 
@@ -280,7 +286,7 @@ class InputReader:
         self._stats = ReaderStats()
         self._packet_meter = RateMeter()
         self._frame_meter = RateMeter()
-        self._thread = threading.Thread(target=self._run, name=f"capture-{name}", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"hub-capture-{name}", daemon=True)
 
     # -- public -------------------------------------------------------------------------
 

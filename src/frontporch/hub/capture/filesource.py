@@ -3,7 +3,7 @@
 `frontporch analyze`, the tests and the benchmarks read files through this; the live
 hub reads cameras through `capture.InputReader`. A truncated or damaged file yields
 the frames it has and then says so in `FileFrames.warning`; one FFmpeg cannot open at
-all raises `CaptureError`.
+all raises `CaptureError`. `probe_duration` measures how much video a file holds.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+import av
 import numpy as np
 from av.error import FFmpegError
 
@@ -111,12 +112,28 @@ def iter_file_frames(path: Path, fps: float, width: int, height: int) -> FileFra
 
 
 def probe_duration(path: Path) -> float | None:
-    """A file's duration in seconds from its header, or None when it does not say."""
-    container = open_input(InputConfig(url=str(path), realtime=False))
+    """Seconds of video in a file, from its first frame to the end of its last, or None
+    if it cannot be read or has no video.
+
+    Demuxes the first video stream without decoding, so a 10 s segment costs
+    milliseconds; the janitor trusts it to index a segment the index missed, and
+    `frontporch analyze` to size its progress bar.
+    """
     try:
-        stream = container.streams.video[0]
-        if stream.duration is not None and stream.time_base is not None:
-            return float(stream.duration * stream.time_base)
-        return container.duration / 1_000_000 if container.duration is not None else None
-    finally:
-        container.close()
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                return None
+            stream = container.streams.video[0]
+            first: int | None = None
+            last: int | None = None
+            for packet in container.demux(stream):
+                if packet.pts is None:
+                    continue  # the flush packet at the end
+                first = packet.pts if first is None else min(first, packet.pts)
+                stop = packet.pts + (packet.duration or 0)
+                last = stop if last is None else max(last, stop)
+            if first is None or last is None or stream.time_base is None:
+                return None
+            return float((last - first) * stream.time_base)
+    except (FFmpegError, OSError):
+        return None

@@ -27,20 +27,26 @@ import tempfile
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol, TypeAlias
 from urllib.parse import urlencode
 
 from frontporch.crypto.keys import HubIdentity
 from frontporch.crypto.pairing import is_valid_code, normalize_code, origin_of, pairing_message
+from frontporch.protocol import MESSAGES_PATH, PAIR_PATH, PAIRING_PATH, MessageKind
 
 log = logging.getLogger(__name__)
 
 LINK_FILE = "server-link.json"
 DEFAULT_WAIT_S = 25.0
 REQUEST_TIMEOUT_S = 15.0
+
+JsonObject: TypeAlias = dict[str, object]
+# What the hub does with each kind of message from its server.
+MessageHandlers: TypeAlias = Mapping[MessageKind, Callable[[JsonObject], None]]
+"""A JSON object as the server sent it: each value is checked where it is read."""
 
 
 class LinkError(Exception):
@@ -106,15 +112,15 @@ class Transport(Protocol):
         method: str,
         url: str,
         *,
-        body: dict[str, Any] | None,
+        body: JsonObject | None,
         bearer: str | None,
         timeout: float,
-    ) -> tuple[int, dict[str, Any]]: ...
+    ) -> tuple[int, JsonObject]: ...
 
 
 def http_json(
-    method: str, url: str, *, body: dict[str, Any] | None, bearer: str | None, timeout: float
-) -> tuple[int, dict[str, Any]]:
+    method: str, url: str, *, body: JsonObject | None, bearer: str | None, timeout: float
+) -> tuple[int, JsonObject]:
     """The default transport (urllib). HTTP errors are answers; network errors LinkError."""
     if not url.startswith(("http://", "https://")):
         raise LinkError(f"the server URL must start with http:// or https://, not {url!r}")
@@ -127,7 +133,7 @@ def http_json(
 
 def send_json_request(
     request: urllib.request.Request, url: str, *, bearer: str | None, timeout: float
-) -> tuple[int, dict[str, Any]]:
+) -> tuple[int, JsonObject]:
     """Send `request` (to `url`, http or https) asking for JSON: (status, parsed body or {}).
 
     HTTP error statuses are answers for the caller to read; network failures raise
@@ -147,7 +153,7 @@ def send_json_request(
         raise LinkError(f"the server URL {url!r} is not usable: {exc}") from exc
 
 
-def _parse(raw: bytes) -> dict[str, Any]:
+def _parse(raw: bytes) -> JsonObject:
     try:
         value = json.loads(raw or b"{}")
     except ValueError:
@@ -155,7 +161,7 @@ def _parse(raw: bytes) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _explain(status: int, body: dict[str, Any]) -> str:
+def _explain(status: int, body: JsonObject) -> str:
     error = body.get("error") or f"HTTP {status}"
     detail = body.get("detail")
     return f"{error}: {detail}" if detail and detail != error else str(error)
@@ -182,7 +188,7 @@ def pair(
     )
     status, body = transport(
         "POST",
-        f"{server_url}/api/hub/pair",
+        f"{server_url}{PAIR_PATH}",
         body={
             "code": normalized,
             "name": name,
@@ -217,7 +223,7 @@ def unpair(storage: Path, *, transport: Transport = http_json) -> bool:
     link = ServerLink.load(storage)
     status, body = transport(
         "DELETE",
-        f"{link.server_url}/api/hub/pairing",
+        f"{link.server_url}{PAIRING_PATH}",
         body=None,
         bearer=link.credential,
         timeout=REQUEST_TIMEOUT_S,
@@ -242,7 +248,29 @@ class Backoff:
         return random.uniform(ceiling / 2, ceiling)  # noqa: S311 (not for secrets)
 
 
-MessageHandler = Callable[[dict[str, Any]], None]
+MessageHandler = Callable[[JsonObject], None]
+
+
+def dispatch(message: JsonObject, handlers: MessageHandlers) -> None:
+    """Hand a server message to the handler of its kind. A kind this hub does not know
+    (a server newer than the hub) is logged and skipped, so it cannot block the queue."""
+    kind = message.get("kind")
+    # Only what a message is, never its content: later kinds carry requests.
+    log.info("community server message %s (%s)", message.get("seq"), kind)
+    try:
+        handler = handlers[MessageKind(str(kind))]
+    except (ValueError, KeyError):
+        log.warning("skipping a %r message: this hub does not know that kind", kind)
+        return
+    handler(message)
+
+
+def _messages(body: JsonObject) -> list[JsonObject]:
+    """The messages of a long-poll answer (objects with a `seq` and a `kind`)."""
+    messages = body.get("messages")
+    if not isinstance(messages, list):
+        return []
+    return [message for message in messages if isinstance(message, dict)]
 
 
 class HubLink:
@@ -288,7 +316,7 @@ class HubLink:
         query = urlencode({"after": link.after, "wait": self.wait_s})
         status, body = self.transport(
             "GET",
-            f"{link.server_url}/api/hub/messages?{query}",
+            f"{link.server_url}{MESSAGES_PATH}?{query}",
             body=None,
             bearer=link.credential,
             timeout=self.wait_s + REQUEST_TIMEOUT_S,
@@ -298,13 +326,15 @@ class HubLink:
         if status != 200:
             raise LinkError(_explain(status, body))
         after = link.after
-        for message in body.get("messages", []):
+        for message in _messages(body):
             try:
                 self.on_message(message)
             except Exception:
                 # A message the hub cannot handle must not block the queue forever.
                 log.exception("handling a %s message failed", message.get("kind"))
-            after = max(after, int(message.get("seq", after)))
+            seq = message.get("seq")
+            if isinstance(seq, int):
+                after = max(after, seq)
         if after != link.after:
             link = replace(link, after=after)
             link.save(self.storage)

@@ -18,9 +18,9 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
-from frontporch.hub.community.link import LinkError, send_json_request
+from frontporch.hub.community.link import JsonObject, LinkError, send_json_request
 
 
 @dataclass(frozen=True)
@@ -79,12 +79,12 @@ class UploadTransport(Protocol):
 
     def __call__(
         self, url: str, *, body: bytes, content_type: str, bearer: str, timeout: float
-    ) -> tuple[int, dict[str, Any]]: ...
+    ) -> tuple[int, JsonObject]: ...
 
 
 def post_multipart(
     url: str, *, body: bytes, content_type: str, bearer: str, timeout: float
-) -> tuple[int, dict[str, Any]]:
+) -> tuple[int, JsonObject]:
     """POST a multipart body with `Authorization: Bearer`; HTTP errors are answers,
     network errors raise `LinkError`."""
     if not url.startswith(("http://", "https://")):

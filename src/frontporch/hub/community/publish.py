@@ -40,7 +40,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 import av
 import cv2
@@ -48,7 +47,8 @@ import numpy as np
 from av.error import FFmpegError
 
 from frontporch.hub.analysis.geometry import Polygon
-from frontporch.hub.community.link import LinkError, ServerLink
+from frontporch.hub.capture.camera import reason_of
+from frontporch.hub.community.link import JsonObject, LinkError, ServerLink
 from frontporch.hub.community.masks import Image, apply_privacy_masks, rasterize_masks
 from frontporch.hub.community.multipart import (
     FilePart,
@@ -63,7 +63,7 @@ from frontporch.hub.community.reencode import (
     reencode,
 )
 from frontporch.hub.ports import ClipUnavailable
-from frontporch.sharing_protocol import (
+from frontporch.protocol import (
     MAX_POSTER_BYTES,
     MEDIA_FIELD,
     POSTER_FIELD,
@@ -222,20 +222,16 @@ class PublicClip:
     truncated: bool
 
 
-def _why(exc: BaseException) -> str:
-    return str(getattr(exc, "strerror", None) or exc)
-
-
 def _damaged(clip: Path, exc: BaseException) -> str:
     return (
-        f"cannot read the event's clip {clip.name}: {_why(exc)}; it may be damaged or "
+        f"cannot read the event's clip {clip.name}: {reason_of(exc)}; it may be damaged or "
         "gone, so share the snapshot instead"
     )
 
 
 def _write_advice(where: Path, exc: BaseException) -> str:
     return (
-        f"cannot write the public copy in {where}: {_why(exc)}; free some disk space "
+        f"cannot write the public copy in {where}: {reason_of(exc)}; free some disk space "
         "(or lower retention) and try again"
     )
 
@@ -305,7 +301,7 @@ def render_public_snapshot(
         try:
             raw = np.frombuffer(source.read_bytes(), np.uint8)
         except OSError as exc:
-            raise RenderError(f"cannot read the snapshot {source.name}: {_why(exc)}") from exc
+            raise RenderError(f"cannot read the snapshot {source.name}: {reason_of(exc)}") from exc
         # Ignore EXIF orientation: masks are drawn on the picture as the camera saw it.
         decoded = cv2.imdecode(raw, cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
         if decoded is None:
@@ -434,13 +430,13 @@ class Published:
     created: bool
 
 
-def _server_says(status: int, body: dict[str, Any]) -> str:
+def _server_says(status: int, body: JsonObject) -> str:
     error = str(body.get("error") or f"HTTP {status}")
     detail = body.get("detail")
     return f"{error}: {detail}" if isinstance(detail, str) and detail and detail != error else error
 
 
-def _refusal(status: int, body: dict[str, Any]) -> PublishError:
+def _refusal(status: int, body: JsonObject) -> PublishError:
     says = _server_says(status, body)
     if status == 401:
         return CredentialRevoked(
@@ -459,7 +455,7 @@ def _refusal(status: int, body: dict[str, Any]) -> PublishError:
     return ServerRefused(f"the community server refused the post (HTTP {status}): {says}")
 
 
-def _post_url(link: ServerLink, body: dict[str, Any]) -> tuple[str, str]:
+def _post_url(link: ServerLink, body: JsonObject) -> tuple[str, str]:
     post_id, url = body.get("id"), body.get("url")
     # The URL is shown to the owner as a link: only a path on the paired server will do.
     if (

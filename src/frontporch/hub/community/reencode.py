@@ -22,12 +22,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 from av.bitstream import BitStreamFilterContext
 from av.container import InputContainer, OutputContainer
 from av.error import FFmpegError
+from av.stream import Stream
 from av.video.frame import VideoFrame
 from av.video.stream import VideoStream
 
@@ -143,7 +144,7 @@ class _Encoder:
             else:
                 self._mux_all(stream, self.strip_sei.filter(packet))
 
-    def _mux_all(self, stream: VideoStream, packets: Sequence[Any]) -> None:
+    def _mux_all(self, stream: VideoStream, packets: Sequence[Packet[Stream]]) -> None:
         for packet in packets:
             packet.stream = stream
             self.out.mux(packet)

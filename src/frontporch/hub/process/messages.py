@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
 
 
 class CameraState(StrEnum):
@@ -139,3 +143,6 @@ WorkerMessage = (
     | InputLost
     | InputBack
 )
+
+Outbox: TypeAlias = "Queue[WorkerMessage]"
+"""The queue every camera worker sends its messages on; the hub process reads it."""

@@ -21,11 +21,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import cv2
 import numpy as np
 from av.packet import Packet
+from av.video.frame import VideoFrame
 from av.video.stream import VideoStream
 
 from frontporch.hub.analysis.detect import build_detector
@@ -33,7 +34,7 @@ from frontporch.hub.analysis.events import EventChange
 from frontporch.hub.analysis.pipeline import DetectPipeline, FrameResult
 from frontporch.hub.capture.camera import InputReader, ReaderState, ReaderStats, scale_for_detect
 from frontporch.hub.capture.timing import RateMeter
-from frontporch.hub.config import CameraConfig, DetectorConfig, Role
+from frontporch.hub.config import CameraConfig, DetectorConfig, InputConfig, Role
 from frontporch.hub.live.muxer import Fragment, LiveMuxer, codec_string
 from frontporch.hub.process.messages import (
     CameraState,
@@ -46,6 +47,7 @@ from frontporch.hub.process.messages import (
     LiveInit,
     LiveStopped,
     MotionSeen,
+    Outbox,
     SegmentClosed,
     WorkerMessage,
     WorkerStats,
@@ -129,7 +131,7 @@ class Analysis:
         self.camera = camera
         self.pipeline = pipeline
         self.send = send
-        self.frames: queue.Queue[tuple[float, Any]] = queue.Queue(maxsize=2)
+        self.frames: queue.Queue[tuple[float, VideoFrame]] = queue.Queue(maxsize=2)
         self.motion = MotionSpans(name, send)
         self.analyzed = 0
         self.rate = RateMeter()
@@ -137,12 +139,12 @@ class Analysis:
         self.live_seq = 0
         self._last_live = 0.0
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"analyse-{name}", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"hub-analyse-{name}", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
-    def offer(self, frame: Any, wallclock: float) -> None:
+    def offer(self, frame: VideoFrame, wallclock: float) -> None:
         """Called on the reader thread: never blocks, drops the frame if analysis lags."""
         try:
             self.frames.put_nowait((wallclock, frame))
@@ -166,7 +168,7 @@ class Analysis:
             except Exception:  # a bad frame must not end analysis for the camera
                 log.exception("camera %s: analysis of one frame failed", self.name)
 
-    def _analyse(self, t: float, frame: Any) -> None:
+    def _analyse(self, t: float, frame: VideoFrame) -> None:
         detect = self.camera.detect
         gray, bgr_of = scale_for_detect(frame, detect.width, detect.height)
         result = self.pipeline.process(t, gray, bgr_of)
@@ -225,10 +227,10 @@ class Recording:
         self.root = root
         self.send = send
         self.writer: SegmentWriter | None = None
-        self._stream: Any = None
+        self._stream: VideoStream | None = None
         self.active = False
 
-    def packet(self, packet: Any, wallclock: float) -> None:
+    def packet(self, packet: VideoPacket, wallclock: float) -> None:
         if packet.stream is not self._stream:
             self.close()
             self._stream = packet.stream
@@ -358,11 +360,12 @@ class CameraWorker:
         self.readers = [self._reader(i) for i in camera.inputs]
         self._online: bool | None = None
 
-    def _reader(self, cfg: Any) -> InputReader:
+    def _reader(self, cfg: InputConfig) -> InputReader:
         packets = Role.record in cfg.roles and (self.recording or self.live) is not None
         detect = self.analysis is not None and Role.detect in cfg.roles
         return InputReader(
             cfg,
+            name=self.name,
             on_packet=self._packet if packets else None,
             on_frame=self.analysis.offer if detect and self.analysis else None,
             detect_fps=self.camera.detect.fps if detect else None,
@@ -481,7 +484,7 @@ def camera_main(
     camera: CameraConfig,
     detector: DetectorConfig,
     recordings: Path,
-    outbox: Any,
+    outbox: Outbox,
     stop: multiprocessing.synchronize.Event,
     viewers: ctypes.c_int | None = None,
 ) -> None:

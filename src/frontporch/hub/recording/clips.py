@@ -33,6 +33,8 @@ from av.error import FFmpegError
 from av.packet import Packet
 from av.video.stream import VideoStream
 
+from frontporch.hub.capture.camera import reason_of
+
 if TYPE_CHECKING:  # PyAV's Packet is generic only in its type stubs
     VideoPacket: TypeAlias = Packet[VideoStream]
 
@@ -202,7 +204,7 @@ class _SegmentReader:
         try:
             line.container.mux_one(packet)
         except (FFmpegError, OSError) as exc:
-            raise ClipError(f"writing the clip failed: {_why(exc)}") from exc
+            raise ClipError(f"writing the clip failed: {reason_of(exc)}") from exc
         line.last_dts = out_dts
         line.position = max(line.position, (out_pts + packet.duration) * line.time_base)
         shown = self.seg_start + float(self._since_origin(pts))
@@ -211,10 +213,6 @@ class _SegmentReader:
 
     def _to_clip(self, stamp: int) -> int:
         return round((self.offset + self._since_origin(stamp)) / self.line.time_base)
-
-
-def _why(exc: BaseException) -> str:
-    return str(getattr(exc, "strerror", None) or exc)
 
 
 def build_clip(
@@ -280,4 +278,4 @@ def _add_segment(
             reader.run(container)
     except (FFmpegError, OSError) as exc:
         which = path.name if reader.origin is None else f"the rest of {path.name}"
-        line.warnings.append(f"skipped {which}: {_why(exc)}")
+        line.warnings.append(f"skipped {which}: {reason_of(exc)}")

@@ -42,9 +42,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from frontporch.hub.capture.filesource import probe_duration
 from frontporch.hub.config import CAMERA_NAME, RetainConfig
 from frontporch.hub.recording.retention import capture_windows, plan_disk_floor, plan_retention
 from frontporch.hub.store.index import HubStore, Segment
+from frontporch.hub.store.layout import confine
 
 log = logging.getLogger(__name__)
 
@@ -147,33 +149,6 @@ def _scan(root: Path) -> _Scan:
     return scan
 
 
-def probe_duration(path: Path) -> float | None:
-    """Seconds of video in a segment file, or None if it cannot be read or has no video.
-
-    Demuxes (no decoding) the first video stream, so a 10 s segment costs milliseconds.
-    """
-    import av  # lazily: PyAV loads FFmpeg, which reconcile rarely needs
-
-    try:
-        with av.open(str(path)) as container:
-            if not container.streams.video:
-                return None
-            stream = container.streams.video[0]
-            first: int | None = None
-            last: int | None = None
-            for packet in container.demux(stream):
-                if packet.pts is None:
-                    continue  # the flush packet at the end
-                first = packet.pts if first is None else min(first, packet.pts)
-                stop = packet.pts + (packet.duration or 0)
-                last = stop if last is None else max(last, stop)
-            if first is None or last is None or stream.time_base is None:
-                return None
-            return float((last - first) * stream.time_base)
-    except (av.FFmpegError, OSError):
-        return None
-
-
 def _index_orphan(store: HubStore, rel: str, path: Path) -> bool:
     """Index a complete file the index lacks; delete it if it holds no readable video."""
     duration = probe_duration(path)
@@ -256,21 +231,6 @@ def reconcile(
 
 def _delete_rows(store: HubStore, ids: Sequence[int]) -> int:
     return sum(store.delete_segments(ids[i : i + ROW_BATCH]) for i in range(0, len(ids), ROW_BATCH))
-
-
-def confine(root: Path, rel: str) -> Path | None:
-    """The file `rel` names under the (resolved) `root`, or None if it would lead outside.
-
-    Directories are resolved (a symlinked directory pointing out is caught); the last
-    component is not, so deleting a symlink removes the link, never its target.
-    """
-    candidate = root / rel  # an absolute `rel` replaces root and is caught below
-    if candidate.name in ("", ".", ".."):
-        return None
-    parent = candidate.parent.resolve()
-    if not parent.is_relative_to(root):
-        return None
-    return parent / candidate.name
 
 
 def _delete(store: HubStore, root: Path, segments: Iterable[Segment]) -> _Deletion:
@@ -367,7 +327,7 @@ class Janitor(threading.Thread):
         disk_usage: DiskUsage = shutil.disk_usage,
         after_pass: Callable[[float], object] | None = None,
     ) -> None:
-        super().__init__(name="janitor", daemon=True)
+        super().__init__(name="hub-janitor", daemon=True)
         self.after_pass = after_pass  # more housekeeping at the same pace (event media)
         self.store = store
         self.recordings_root = recordings_root

@@ -42,6 +42,7 @@ from av.error import FFmpegError
 from av.packet import Packet
 from av.video.stream import VideoStream
 
+from frontporch.hub.capture.camera import reason_of
 from frontporch.hub.config import CAMERA_NAME
 
 if TYPE_CHECKING:  # PyAV's Packet is generic only in its type stubs
@@ -215,7 +216,7 @@ class SegmentWriter:
             directory.mkdir(parents=True, exist_ok=True)
             self._segment = _Segment(_free_name(directory, wallclock), self._template, wallclock)
         except (FFmpegError, OSError) as exc:
-            errors.append(f"cannot start a segment in {directory} ({_why(exc)})")
+            errors.append(f"cannot start a segment in {directory} ({reason_of(exc)})")
 
     def _add(
         self, segment: _Segment, packet: VideoPacket, wallclock: float, errors: list[str]
@@ -225,7 +226,7 @@ class SegmentWriter:
         except (FFmpegError, OSError) as exc:
             segment.discard()
             self._segment = None
-            errors.append(f"writing {segment.part} failed ({_why(exc)}); that segment is lost")
+            errors.append(f"writing {segment.part} failed ({reason_of(exc)}); that segment is lost")
 
     def _finish(self, errors: list[str]) -> SegmentInfo | None:
         segment, self._segment = self._segment, None
@@ -235,9 +236,5 @@ class SegmentWriter:
             return segment.finish(self.camera)
         except (FFmpegError, OSError) as exc:
             segment.discard()
-            errors.append(f"closing {segment.part} failed ({_why(exc)}); that segment is lost")
+            errors.append(f"closing {segment.part} failed ({reason_of(exc)}); that segment is lost")
             return None
-
-
-def _why(exc: BaseException) -> str:
-    return str(getattr(exc, "strerror", None) or exc)

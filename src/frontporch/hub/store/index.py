@@ -18,7 +18,7 @@ Choices and hazards:
   to the recordings root, e.g. `front/2024-05-01/13/1714568400.mp4`; snapshots and
   clips: relative to the storage directory). Absolute paths and `..` are refused, so
   moving the data directory keeps the index valid and a row cannot name a file
-  elsewhere. Readers must still confine paths to their root (the janitor does).
+  elsewhere. Readers must still confine paths to their root (`layout.confine`).
 - **Schema** versions live in `PRAGMA user_version`; `MIGRATIONS[i]` takes version i
   to i + 1, each in one transaction. Migrations only move forward: a database written
   by a newer Frontporch is refused rather than guessed at.

@@ -8,8 +8,9 @@ burned in; a box and a score are the hub's working notes, not part of the pictur
 
 The index stores only the owner's copy (`snapshots/<event id>.jpg`); the clean copy
 lives next to it under a name derived from it (`snapshots/<event id>.clean.jpg`), so
-whatever deletes one deletes the other (`expiry.py`, `paths_of`). Events recorded before
-clean copies existed have none: `public_source` falls back to the owner's copy.
+whatever deletes one deletes the other (`services/event_media.py`, `paths_of`). Events
+recorded before clean copies existed have none: `public_source` falls back to the
+owner's copy.
 
 Snapshots of an open event are replaced while the page may be reading them, so every
 write goes to a temporary name in the same folder and is renamed over the old file: a
@@ -22,7 +23,8 @@ import os
 import tempfile
 from pathlib import Path, PurePosixPath
 
-SNAPSHOT_DIR = "snapshots"
+from frontporch.hub.store.layout import SNAPSHOT_DIR
+
 CLEAN_SUFFIX = ".clean.jpg"
 
 

@@ -7,7 +7,7 @@ rate limit before it spends time on argon2.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -31,22 +31,16 @@ from frontporch.hub.web.sessions import (
     csrf_for,
     lockout_message,
     new_token,
-    tokens_match,
 )
 from frontporch.hub.web.tokens import token_scope
+from frontporch.web.csrf import tokens_match
+from frontporch.web.redirects import safe_next
 
 public = APIRouter(include_in_schema=False)
 protected = APIRouter(include_in_schema=False, dependencies=[Depends(require_owner)])
 Context = Annotated[HubContext, Depends(hub_context)]
 SignedIn = Annotated[Owner, Depends(require_owner)]
 FormText = Annotated[str, Form(max_length=1024)]
-
-
-def safe_next(target: str) -> str:
-    """A local path to go to after signing in; anything else becomes '/'."""
-    if target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return "/"
 
 
 def login_form(
@@ -140,7 +134,7 @@ def logout(owner: SignedIn, context: Context) -> Response:
 
 
 def account_view(
-    request: Request, context: HubContext, owner: Owner, status: int = 200, **values: Any
+    request: Request, context: HubContext, owner: Owner, status: int = 200, **values: object
 ) -> Response:
     """The account page: the password form, and the API tokens with their last use."""
     response = render(

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import FileResponse, Response
 
 from frontporch.hub.ports import ClipUnavailable, EventRecord, SegmentRecord
-from frontporch.hub.recording import expiry
+from frontporch.hub.services import event_media
 from frontporch.hub.store.index import InvalidCursorError
 from frontporch.hub.web.auth import require_owner
 from frontporch.hub.web.context import HubContext, hub_context
@@ -50,13 +50,16 @@ CameraName = Annotated[str, Path(max_length=64, description="A camera's name fro
 EventId = Annotated[str, Path(max_length=200, description="An event's id.")]
 
 
+def no_such_event(event_id: str) -> WebError:
+    """The 404 for an event id that names no event, saying where to find valid ids."""
+    return not_found("event", f"No event {event_id!r}; it may have been deleted. See /api/events.")
+
+
 def find_event(context: HubContext, event_id: str) -> EventRecord:
     """The event with this id, or a 404 that says where to find valid ids."""
     event = context.store.get_event(event_id)
     if event is None:
-        raise not_found(
-            "event", f"No event {event_id!r}; it may have been deleted. See /api/events."
-        )
+        raise no_such_event(event_id)
     return event
 
 
@@ -145,9 +148,10 @@ def get_event(event_id: EventId, context: Context) -> EventOut:
 
 @router.delete("/events/{event_id}", response_model=DeletedOut, summary="Delete an event")
 def delete_event(event_id: EventId, context: Context) -> DeletedOut:
-    """Delete an event (cookie sessions must send X-CSRF-Token)."""
-    find_event(context, event_id)
-    expiry.delete_event(context.store, context.config.storage.path, event_id)
+    """Delete an event with its snapshot and cached clip (cookie sessions must send
+    X-CSRF-Token)."""
+    if event_media.delete_event(context.store, context.config.storage.path, event_id) is None:
+        raise no_such_event(event_id)
     return DeletedOut(deleted=event_id)
 
 

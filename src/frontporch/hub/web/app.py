@@ -1,10 +1,12 @@
 """`create_hub_app`: the one place the hub's web app is assembled.
 
 Routers that need the owner carry `require_owner` as a router dependency, so a new
-endpoint on them is protected without anyone remembering to; only /healthz, /login
-and /static are open. The OpenAPI document is served behind the same check at
-/api/openapi.json, and Swagger UI over it at /docs (its files come from a wheel and are
-served behind the same check; nothing loads from the internet).
+endpoint on them is protected without anyone remembering to; only /healthz and /login
+are marked public here, and /static is open. The app refuses to start if any other
+route lacks the owner check (`frontporch.web.routing`). The OpenAPI document is served
+behind the same check at /api/openapi.json, and Swagger UI over it at /docs (its files
+come from a wheel and are served behind the same check; nothing loads from the
+internet).
 """
 
 from __future__ import annotations
@@ -26,12 +28,16 @@ from frontporch.hub.web import account, api, live, metrics, pages, sharing
 from frontporch.hub.web.auth import optional_owner, require_owner
 from frontporch.hub.web.context import HubContext, hub_context
 from frontporch.hub.web.errors import install_error_handlers
-from frontporch.hub.web.middleware import HubHeadersMiddleware
+from frontporch.hub.web.middleware import HUB_POLICY, SessionCookieMiddleware
 from frontporch.hub.web.schemas import HealthOut, iso
 from frontporch.hub.web.sessions import LoginRateLimiter, Owner, SessionAuth
 from frontporch.hub.web.tokens import TokenAuth
+from frontporch.web.routing import PUBLIC, check_routes_guarded
+from frontporch.web.security import SecurityMiddleware
 
 HERE = Path(__file__).parent
+# The dependencies that let the owner in and no one else (see auth.py).
+GUARDS = frozenset({require_owner})
 
 health = APIRouter()
 
@@ -121,11 +127,12 @@ def create_hub_app(
         clock=clock,
     )
     install_error_handlers(app)
-    app.add_middleware(HubHeadersMiddleware)
+    app.add_middleware(SessionCookieMiddleware)
+    app.add_middleware(SecurityMiddleware, policy=HUB_POLICY)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for open_router in (health, account.public):
+        app.include_router(open_router, dependencies=[PUBLIC])
     for router in (
-        health,
-        account.public,
         account.protected,
         api.router,
         sharing.router,
@@ -135,4 +142,5 @@ def create_hub_app(
         _openapi_router(app),
     ):
         app.include_router(router)
+    check_routes_guarded(app, GUARDS)
     return app

@@ -25,7 +25,8 @@ from frontporch.hub.web.context import hub_context
 from frontporch.hub.web.errors import NotSignedIn, WebError
 from frontporch.hub.web.passwords import ensure_owner_password, set_owner_password
 from frontporch.hub.web.scopes import token_may
-from frontporch.hub.web.sessions import SESSION_COOKIE, Owner, csrf_for, tokens_match
+from frontporch.hub.web.sessions import SESSION_COOKIE, Owner, csrf_for
+from frontporch.web.csrf import csrf_ok, submitted_csrf
 
 __all__ = [
     "current_owner",
@@ -35,9 +36,7 @@ __all__ = [
     "set_owner_password",
 ]
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PENDING_COOKIES = "frontporch.set_cookie"
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _bearer(request: Request) -> str | None:
@@ -72,16 +71,6 @@ async def _token_owner(request: Request, secret: str) -> Owner:
     return Owner(token=secret, csrf_token="", scope=token.scope)
 
 
-async def _submitted_csrf(request: Request) -> str | None:
-    header = request.headers.get("x-csrf-token")
-    if header:
-        return header
-    if request.headers.get("content-type", "").startswith(FORM_TYPES):
-        value = (await request.form()).get("csrf_token")
-        return value if isinstance(value, str) else None
-    return None
-
-
 async def require_owner(request: Request) -> Owner:
     """The signed-in owner, or NotSignedIn (401 / redirect); 403 on a missing CSRF token
     or for a token whose scope does not reach the route."""
@@ -96,9 +85,7 @@ async def require_owner(request: Request) -> Owner:
     if session is None:
         raise NotSignedIn()
     csrf = csrf_for(token)
-    if request.method not in SAFE_METHODS and not tokens_match(
-        await _submitted_csrf(request), csrf
-    ):
+    if not csrf_ok(request.method, await submitted_csrf(request), csrf):
         raise WebError(
             403,
             "CSRF token missing or wrong",

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -30,8 +29,6 @@ class HubContext:
     limiter: LoginRateLimiter
     metrics: CollectorRegistry
     clock: Callable[[], float]
-    # Held while an event is published, so a second click waits and finds the post.
-    publishing: threading.Lock = field(default_factory=threading.Lock)
 
     def require_camera(self, name: str) -> str:
         """`name` if it is a configured camera, else a 404 that lists the known ones."""

@@ -1,39 +1,40 @@
-"""Errors of the hub's web layer, and the handlers that render them.
+"""The hub's error classes, and how its error pages look.
 
 Every failure a caller can cause is a `WebError` with a status code, a short message
-and an actionable detail. API paths answer JSON (`{"error": ..., "detail": ...}`);
-pages answer a small HTML page, and a missing sign-in on a page redirects to /login.
-Anything unexpected is logged and answered with a generic 500 that reveals nothing.
+and an actionable detail, answered in the envelope of `frontporch.web.errors`: API paths
+answer JSON (`{"error": ..., "detail": ...}`), pages a small HTML page, and a missing
+sign-in on a page redirects to /login. A validation failure lists the fields at fault
+in `detail` (`[{"field", "message"}]`): a 422 for the API, a 400 page for a form.
 """
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-from urllib.parse import quote
-
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-log = logging.getLogger(__name__)
+from frontporch.web import errors
+from frontporch.web.errors import BEARER_CHALLENGE, Detail, ErrorPages, HttpError, Problem
 
 JSON_PREFIXES = ("/api", "/metrics", "/healthz")
 
 
-class WebError(Exception):
+class WebError(HttpError):
     """A request the hub cannot serve; `status` is the HTTP status code to answer with."""
 
     def __init__(
-        self, status: int, error: str, detail: Any = None, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        error: str,
+        detail: Detail | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(error)
-        self.status = status
-        self.error = error
-        self.detail = detail
-        self.headers = headers or {}
+        super().__init__(error, detail, headers=headers, status=status)
+
+    @property
+    def error(self) -> str:
+        """What went wrong, in a few words."""
+        return self.message
 
 
 class NotSignedIn(WebError):
@@ -44,7 +45,7 @@ class NotSignedIn(WebError):
             401,
             "sign-in required",
             "Sign in at /login, or send 'Authorization: Bearer <API token>' (Account page).",
-            {"WWW-Authenticate": 'Bearer realm="frontporch"'},
+            dict(BEARER_CHALLENGE),
         )
 
 
@@ -53,81 +54,41 @@ def not_found(what: str, detail: str) -> WebError:
     return WebError(404, f"{what} not found", detail)
 
 
-def wants_json(request: Request) -> bool:
-    """True for API-style paths, which always answer JSON."""
-    return request.url.path.startswith(JSON_PREFIXES)
-
-
-def detail_text(detail: Any) -> str | None:
-    """An error's detail as one line of text for a page (None if it has none)."""
+def detail_text(detail: Detail) -> str:
+    """An error's detail as one line of text for a page."""
     if isinstance(detail, str):
         return detail
-    if isinstance(detail, list):
-        return "; ".join(
-            f"{p.get('field')}: {p.get('message')}" for p in detail if isinstance(p, dict)
-        )
-    return None
+    return "; ".join(f"{p.get('field')}: {p.get('message')}" for p in detail)
 
 
-def _render(request: Request, error: WebError) -> Response:
-    if wants_json(request):
-        return JSONResponse(
-            {"error": error.error, "detail": error.detail},
-            status_code=error.status,
-            headers=error.headers,
-        )
-    if isinstance(error, NotSignedIn):
-        target = request.url.path
-        if request.url.query:
-            target += "?" + request.url.query
-        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+def _page(request: Request, error: HttpError) -> Response:
     templates: Jinja2Templates = request.app.state.hub.templates
     return templates.TemplateResponse(
         request,
         "error.html",
-        {"status": error.status, "error": error.error, "detail": detail_text(error.detail)},
+        {"status": error.status, "error": error.message, "detail": detail_text(error.detail)},
         status_code=error.status,
         headers=error.headers,
     )
 
 
-def _describe_validation(exc: RequestValidationError) -> list[dict[str, str]]:
-    problems = []
-    for err in exc.errors():
-        loc = [str(part) for part in err.get("loc", ()) if part not in ("query", "path", "body")]
-        problems.append({"field": ".".join(loc) or "(request)", "message": str(err.get("msg"))})
-    return problems
+def _invalid(request: Request, problems: list[Problem]) -> HttpError:
+    listed = [{"field": p.field or "(request)", "message": p.message} for p in problems]
+    return WebError(422 if PAGES.wants_json(request) else 400, "invalid request", listed)
+
+
+PAGES = ErrorPages(
+    json_prefixes=JSON_PREFIXES,
+    sign_in_error=NotSignedIn,
+    sign_in_path="/login",
+    page=_page,
+    invalid=_invalid,
+    not_found="no such page",
+    address_advice="Check the address; the API is described at /api/openapi.json.",
+    unexpected_advice="Something went wrong on the hub; see its log.",
+)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn every error into a clear 4xx, or a generic 500."""
-
-    async def on_web_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, WebError)
-        return _render(request, exc)
-
-    async def on_http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, StarletteHTTPException)
-        messages = {404: "no such page", 405: "method not allowed"}
-        error = messages.get(exc.status_code, str(exc.detail))
-        detail = "Check the address; the API is described at /api/openapi.json."
-        return _render(request, WebError(exc.status_code, error, detail, dict(exc.headers or {})))
-
-    async def on_validation_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, RequestValidationError)
-        problems = _describe_validation(exc)
-        if wants_json(request):
-            return JSONResponse({"error": "invalid request", "detail": problems}, status_code=422)
-        return _render(request, WebError(400, "invalid request", problems))
-
-    async def on_unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return _render(
-            request,
-            WebError(500, "internal error", "Something went wrong on the hub; see its log."),
-        )
-
-    app.add_exception_handler(WebError, on_web_error)
-    app.add_exception_handler(StarletteHTTPException, on_http_error)
-    app.add_exception_handler(RequestValidationError, on_validation_error)
-    app.add_exception_handler(Exception, on_unexpected)
+    errors.install_error_handlers(app, PAGES)

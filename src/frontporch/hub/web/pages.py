@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import URL
 
 from frontporch.hub.ports import EventRecord
-from frontporch.hub.recording.expiry import delete_event
-from frontporch.hub.web.api import EventId, find_event, query_events
+from frontporch.hub.services import event_media
+from frontporch.hub.web.api import EventId, find_event, no_such_event, query_events
 from frontporch.hub.web.auth import require_owner
 from frontporch.hub.web.context import HubContext, hub_context
 from frontporch.hub.web.errors import WebError, detail_text
@@ -34,7 +34,7 @@ SignedIn = Annotated[Owner, Depends(require_owner)]
 
 
 def render(
-    request: Request, context: HubContext, owner: Owner | None, template: str, **values: Any
+    request: Request, context: HubContext, owner: Owner | None, template: str, **values: object
 ) -> Response:
     """Render a page template with the owner and their CSRF token available."""
     values.update(owner=owner, csrf_token=owner.csrf_token if owner else None)
@@ -139,7 +139,7 @@ def render_event(
     event_id: str,
     *,
     status: int = 200,
-    **values: Any,
+    **values: object,
 ) -> Response:
     """The event page, with its sharing section; `values` fill the sharing form."""
     record = find_event(context, event_id)
@@ -228,7 +228,7 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
-def field_problems(detail: Any) -> list[FieldProblem]:
+def field_problems(detail: object) -> list[FieldProblem]:
     """The share form's problems from a 422's detail list, in the form's order."""
     if not isinstance(detail, list):
         return []
@@ -244,6 +244,6 @@ def field_problems(detail: Any) -> list[FieldProblem]:
 @router.post("/events/{event_id}/delete")
 def delete_event_form(event_id: EventId, owner: SignedIn, context: Context) -> Response:
     """Delete an event from its page's form, then go back to the timeline."""
-    find_event(context, event_id)
-    delete_event(context.store, context.config.storage.path, event_id)
+    if event_media.delete_event(context.store, context.config.storage.path, event_id) is None:
+        raise no_such_event(event_id)
     return RedirectResponse("/events?deleted=1", status_code=303)

@@ -46,11 +46,6 @@ def csrf_for(token: str) -> str:
     return hashlib.sha256(b"frontporch-csrf\0" + token.encode()).hexdigest()
 
 
-def tokens_match(given: str | None, expected: str) -> bool:
-    """Constant-time comparison of a submitted token with the expected one."""
-    return given is not None and secrets.compare_digest(given.encode(), expected.encode())
-
-
 @dataclass(frozen=True)
 class Owner:
     """The signed-in owner, as seen by one request: through the browser session

@@ -7,19 +7,16 @@
   the clean copy of the best frame (no detector boxes, see `hub/store/snapshots.py`) with
   privacy masks burned in (the page's preview).
 - `POST /api/events/{id}/publish` (JSON) and the page's form (`pages.py`) both go
-  through `publish_for`, which renders the media and uploads it (`hub/community/publish.py`), then
-  records the post in the hub's store.
+  through `publish_for`, which calls the owner's action (`hub/services/sharing.py`) and
+  turns what goes wrong into HTTP answers.
 
 Publishing re-encodes the clip, which takes seconds: the handlers are plain `def`s, so
-FastAPI runs them in its thread pool and the event loop stays free. One lock per app
-makes a second click wait for the first, which has recorded the post by then, so the
-event is not uploaded twice (the server's `client_ref` idempotency is the backstop).
+FastAPI runs them in its thread pool and the event loop stays free.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -31,7 +28,6 @@ from frontporch.hub.community.publish import (
     PAIR_HINT,
     Category,
     CredentialRevoked,
-    EventFootage,
     FootageUnavailable,
     InvalidPost,
     MediaChoice,
@@ -40,11 +36,18 @@ from frontporch.hub.community.publish import (
     PublishError,
     RenderError,
     ServerRefused,
-    publish_event,
     render_public_snapshot,
 )
 from frontporch.hub.config import CameraConfig
 from frontporch.hub.ports import EventRecord, PublicationRecord
+from frontporch.hub.services.event_media import clip_window
+from frontporch.hub.services.sharing import (
+    ShareRefused,
+    camera_of,
+    camera_unknown,
+    share_event,
+    why_not_shareable,
+)
 from frontporch.hub.store.index import UnknownEventError
 from frontporch.hub.store.snapshots import public_source
 from frontporch.hub.web.api import NOT_FOUND, EventId, find_event
@@ -92,11 +95,6 @@ def web_error(exc: PublishError) -> WebError:
     return WebError(status, error, str(exc))
 
 
-def storage_of(context: HubContext) -> Path:
-    """The hub's storage directory (where `server-link.json` lives)."""
-    return context.config.storage.path
-
-
 @dataclass(frozen=True)
 class ShareView:
     """What the event page's sharing section shows.
@@ -119,49 +117,29 @@ class ShareView:
     pair_hint: str = PAIR_HINT
 
 
-def _camera(context: HubContext, event: EventRecord) -> CameraConfig | None:
-    return context.config.cameras.get(event.camera)
-
-
-def _camera_unknown(event: EventRecord) -> str:
-    return (
-        f"The camera {event.camera!r} is no longer in the hub's configuration, so its "
-        "privacy masks are unknown and this event cannot be shared."
-    )
-
-
-def _blocked(context: HubContext, event: EventRecord) -> str | None:
-    if event.end is None:
-        return "This event is still going on; it can be shared once it has ended."
-    if _camera(context, event) is None:
-        return _camera_unknown(event)
-    return None
-
-
 def _has_footage(context: HubContext, event: EventRecord, camera: CameraConfig | None) -> bool:
     if event.clip is not None:
         return True
     if camera is None or event.end is None:
         return False
-    start = event.start - camera.events.pre_capture_s
-    end = event.end + camera.events.post_capture_s
+    start, end = clip_window(event, camera, event.end)
     return bool(context.store.segments(event.camera, start, end))
 
 
 def share_view(context: HubContext, event: EventRecord) -> ShareView:
     """What the event page offers for sharing this event."""
-    camera = _camera(context, event)
+    camera = camera_of(context.config, event)
     link: ServerLink | None = None
     problem = None
     try:
-        link = ServerLink.load(storage_of(context))
+        link = ServerLink.load(context.config.storage.path)
     except NotPaired:
         pass
     except LinkError as exc:
         problem = str(exc)
     has_snapshot = context.runtime.snapshot_path(event.id) is not None
     has_footage = _has_footage(context, event, camera)
-    blocked = _blocked(context, event)
+    blocked = why_not_shareable(context.config, event)
     if blocked is None and not has_footage and not has_snapshot:
         blocked = "Nothing of this event is left to share: its recording and snapshot are gone."
     return ShareView(
@@ -182,10 +160,6 @@ def share_view(context: HubContext, event: EventRecord) -> ShareView:
     )
 
 
-def _refuse(error: str, detail: str) -> WebError:
-    return WebError(409, error, detail)
-
-
 def publish_for(
     context: HubContext, event_id: str, draft: PostDraft, choice: MediaChoice
 ) -> tuple[PublicationRecord, bool]:
@@ -194,54 +168,23 @@ def publish_for(
     Raises `WebError`: 404 for an unknown event, 409 when the hub is not paired or the
     event cannot be shared, and the mapped status of any `PublishError`.
     """
-    event = find_event(context, event_id)
-    with context.publishing:
-        existing = context.store.get_publication(event_id)
-        if existing is not None:
-            return existing, False
-        blocked = _blocked(context, event)
-        if blocked is not None:
-            raise _refuse("cannot share this event", blocked)
-        camera = _camera(context, event)
-        assert camera is not None  # _blocked checked it
-        try:
-            link = ServerLink.load(storage_of(context))
-        except NotPaired:
-            raise _refuse(
-                "not paired",
-                f"This hub is not paired with a community server; run `{PAIR_HINT}`.",
-            ) from None
-        except LinkError as exc:
-            raise _refuse("server link unreadable", str(exc)) from None
-        snapshot = context.runtime.snapshot_path(event.id)
-        footage = EventFootage(
-            event_id=event.id,
-            masks=list(camera.privacy_masks),
-            clip=lambda: context.runtime.clip_path(event.id),
-            snapshot=public_source(snapshot) if snapshot is not None else None,
+    find_event(context, event_id)
+    try:
+        return share_event(
+            context.store,
+            context.runtime,
+            context.config,
+            event_id,
+            draft,
+            choice,
+            context.clock,
         )
-        try:
-            published = publish_event(
-                link, footage, draft, choice=choice, workdir=storage_of(context)
-            )
-        except PublishError as exc:
-            raise web_error(exc) from None
-        try:
-            record = context.store.record_publication(
-                event.id,
-                post_id=published.post_id,
-                url=published.url,
-                media=published.media,
-                category=draft.category.value,
-                title=draft.title,
-                now=context.clock(),
-            )
-        except UnknownEventError:
-            raise not_found(
-                "event",
-                f"The event was deleted while it was being shared; the post is at {published.url}",
-            ) from None
-    return record, True
+    except UnknownEventError as exc:
+        raise not_found("event", str(exc)) from None
+    except ShareRefused as exc:
+        raise WebError(409, exc.error, str(exc)) from None
+    except PublishError as exc:
+        raise web_error(exc) from None
 
 
 def draft_from(category: str, title: str, body: str, media: str) -> tuple[PostDraft, MediaChoice]:
@@ -275,9 +218,9 @@ def public_snapshot(event_id: EventId, context: Context) -> Response:
     """The event's snapshot with the camera's privacy masks blacked out, as it would be
     shared: re-encoded, without metadata."""
     event = find_event(context, event_id)
-    camera = _camera(context, event)
+    camera = camera_of(context.config, event)
     if camera is None:
-        raise _refuse("camera unknown", _camera_unknown(event))
+        raise WebError(409, "camera unknown", camera_unknown(event))
     path = context.runtime.snapshot_path(event_id)
     if path is None:
         raise not_found("snapshot", "This event has no snapshot; share its clip instead.")

@@ -4,6 +4,7 @@ two-factor setup, and the account page (sessions, API tokens, password, deletion
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -22,15 +23,16 @@ from frontporch.server.accounts.auth import (
 from frontporch.server.accounts.credentials import CredentialService
 from frontporch.server.accounts.endpoints import Accounts, Client, Credentials, attach_session
 from frontporch.server.accounts.errors import TWO_FACTOR_PAGE
-from frontporch.server.accounts.pages import FormCode, QueryText, Text, failed, render, safe_next
-from frontporch.server.accounts.schemas import NO_NUL
 from frontporch.server.accounts.sessions import clear_session_cookie
 from frontporch.server.accounts.subject import AuthSubject
 from frontporch.server.context import Context, ServerContext
 from frontporch.server.db import DbSession
 from frontporch.server.errors import ServerError
-from frontporch.server.middleware import NO_STORE
+from frontporch.server.kit.pages import FormCode, QueryText, Text, failed, render
+from frontporch.server.kit.schemas import NO_NUL
 from frontporch.server.routing import protected_router
+from frontporch.web.redirects import safe_next
+from frontporch.web.security import NO_STORE
 
 pending: APIRouter = protected_router(pending_session, include_in_schema=False)
 setup: APIRouter = protected_router(browser_session_setup, include_in_schema=False)
@@ -148,6 +150,24 @@ def account_view(
     )
 
 
+def _account_action(
+    request: Request,
+    db: DbSession,
+    context: ServerContext,
+    subject: AuthSubject,
+    service: CredentialService,
+    action: Callable[[], dict[str, Any]],
+) -> Response:
+    """Run an action of the account page and show the page again: with the values the
+    action returns, or with its error after undoing what it began."""
+    try:
+        values = action()
+    except ServerError as exc:
+        db.rollback()
+        return account_view(request, context, subject, service, status=exc.status, error=exc.detail)
+    return account_view(request, context, subject, service, **values)
+
+
 @signed.get("/account")
 def account_page(
     request: Request, context: Context, subject: SignedIn, service: Credentials
@@ -186,12 +206,12 @@ def create_token(
     name: Annotated[str, Form(max_length=100, pattern=NO_NUL)] = "",
 ) -> Response:
     """Create an API token and show it once."""
-    try:
+
+    def create() -> dict[str, Any]:
         _, secret = service.create_token(subject, name)
-    except ServerError as exc:
-        db.rollback()
-        return account_view(request, context, subject, service, status=exc.status, error=exc.detail)
-    return account_view(request, context, subject, service, new_token=secret)
+        return {"new_token": secret}
+
+    return _account_action(request, db, context, subject, service, create)
 
 
 @credentials.post("/account/password")
@@ -207,15 +227,14 @@ def change_password(
     confirm: Text = "",
 ) -> Response:
     """Change the password; other sessions and API tokens are revoked."""
-    try:
+
+    def change() -> dict[str, Any]:
         if new != confirm:
             raise ServerError("passwords differ", "The two new passwords differ.", status=400)
         accounts.change_password(subject, current, new)
-    except ServerError as exc:
-        db.rollback()
-        return account_view(request, context, subject, service, status=exc.status, error=exc.detail)
-    notice = "Password changed. Other browsers and API tokens were signed out."
-    return account_view(request, context, subject, service, notice=notice)
+        return {"notice": "Password changed. Other browsers and API tokens were signed out."}
+
+    return _account_action(request, db, context, subject, service, change)
 
 
 @credentials.post("/account/delete")

@@ -38,32 +38,16 @@ from frontporch.server.accounts.sessions import (
     API_TOKEN_PREFIX,
     SESSION_COOKIE,
     csrf_for,
-    hash_token,
-    tokens_match,
 )
 from frontporch.server.accounts.subject import AuthSubject
 from frontporch.server.context import Context, ServerContext
 from frontporch.server.db import DbSession
 from frontporch.server.errors import Forbidden, NotAuthenticated
+from frontporch.server.kit.tokens import hash_token
 from frontporch.server.routing import guard
+from frontporch.web.csrf import csrf_ok, submitted_csrf
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 TOUCH_INTERVAL = timedelta(minutes=1)
-
-
-async def submitted_csrf(request: Request) -> str | None:
-    """The CSRF token a state-changing request carries (header or form field), if any."""
-    if request.method in SAFE_METHODS:
-        return None
-    header = request.headers.get("x-csrf-token")
-    if header:
-        return header
-    if request.headers.get("content-type", "").startswith(FORM_TYPES):
-        value = (await request.form()).get("csrf_token")
-        return value if isinstance(value, str) else None
-    return None
-
 
 SubmittedCsrf = Annotated[str | None, Depends(submitted_csrf)]
 
@@ -99,7 +83,7 @@ def authenticate(
     if session.expires_at <= now or session.created_at < user.password_changed_at:
         return None
     expected = csrf_for(cookie, context.keyed_hash)
-    if request.method not in SAFE_METHODS and not tokens_match(csrf, expected):
+    if not csrf_ok(request.method, csrf, expected):
         raise Forbidden(
             "CSRF token missing or wrong",
             "Reload the page and try again. Scripts using the session cookie must send "

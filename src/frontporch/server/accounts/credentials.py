@@ -8,7 +8,6 @@ a correct code from it enables it — so a mistyped setup cannot lock anyone out
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
@@ -22,22 +21,15 @@ from frontporch.server.accounts.repository import (
     SessionRepository,
 )
 from frontporch.server.accounts.service import AccountService
-from frontporch.server.accounts.sessions import hash_token, new_api_token
+from frontporch.server.accounts.sessions import new_api_token
 from frontporch.server.accounts.subject import AuthSubject
+from frontporch.server.accounts.views import MfaEnrolment
 from frontporch.server.context import ServerContext
 from frontporch.server.errors import BadRequest, Conflict, Forbidden, NotFound
+from frontporch.server.kit.tokens import hash_token
 
 MAX_API_TOKENS = 20
 USE_RECORD_INTERVAL = timedelta(minutes=1)
-
-
-@dataclass(frozen=True)
-class MfaEnrolment:
-    """What the user needs to add the account to an authenticator app."""
-
-    secret: str
-    otpauth_uri: str
-    qr_svg: str
 
 
 class CredentialService:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi import Path as PathParam
@@ -29,8 +29,6 @@ from frontporch.server.accounts.schemas import (
     CodeIn,
     DeleteAccountIn,
     EmailIn,
-    ErrorOut,
-    MessageOut,
     MfaDisableIn,
     MfaSetupOut,
     PasswordChangeIn,
@@ -44,30 +42,20 @@ from frontporch.server.accounts.schemas import (
     TokenCreateIn,
     TokenIn,
 )
-from frontporch.server.accounts.service import AccountService, SignIn
+from frontporch.server.accounts.service import AccountService
 from frontporch.server.accounts.sessions import (
     DEVICE_COOKIE,
     clear_session_cookie,
     set_device_cookie,
     set_session_cookie,
 )
+from frontporch.server.accounts.views import SignIn
 from frontporch.server.context import Context, ServerContext, client_address
 from frontporch.server.db import DbSession
-from frontporch.server.middleware import NO_STORE
-from frontporch.server.routing import protected_router, public_router
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut, "description": text}
-    for code, text in (
-        (400, "Impossible request"),
-        (401, "Not signed in, or wrong credentials"),
-        (403, "Not allowed"),
-        (404, "Not found"),
-        (409, "Conflict with the current state"),
-        (422, "Invalid input; `field` names it"),
-        (429, "Rate-limited; see Retry-After"),
-    )
-}
+from frontporch.server.kit.schemas import ERRORS, MessageOut
+from frontporch.server.routing import protected_router
+from frontporch.web.routing import public_router
+from frontporch.web.security import NO_STORE
 
 public: APIRouter = public_router(prefix="/api/auth", tags=["auth"], responses=ERRORS)
 account_any: APIRouter = protected_router(
@@ -162,11 +150,7 @@ def sign_in(
     """
     result = service.sign_in(body.email, body.password, body.otp, client, allow_pending=False)
     attach_session(response, context, result)
-    return SignedInOut(
-        account=AccountOut.of(result.user),
-        csrf_token=result.csrf_token,
-        expires_at=result.session.expires_at,
-    )
+    return SignedInOut.of(result)
 
 
 @public.post("/password-reset", status_code=202, response_model=MessageOut)
@@ -210,9 +194,7 @@ def sign_out(
 def begin_two_factor(subject: BrowserSessionSetup, service: Credentials) -> MfaSetupOut:
     """Start two-factor setup: scan the QR code, then confirm with a code."""
     enrolment = service.begin_mfa_setup(subject)
-    return MfaSetupOut(
-        secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri, qr_svg=enrolment.qr_svg
-    )
+    return MfaSetupOut.of(enrolment)
 
 
 @setup.post("/two-factor/confirm", response_model=RecoveryCodesOut, dependencies=[NO_STORE])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from frontporch.server.errors import BadRequest, Forbidden, ServerError, TooManyRequests
+from frontporch.server.errors import BadRequest, Forbidden, ServerError
+from frontporch.server.kit.throttles import LockedOut
 
 TWO_FACTOR_PAGE = "/account/two-factor"
 
@@ -98,16 +99,11 @@ class InvalidLink(AccountError, BadRequest):
         )
 
 
-class Locked(AccountError, TooManyRequests):
-    """Too many failed attempts or requests; try later."""
+class Locked(AccountError, LockedOut):
+    """Too many failed sign-ins; try later, or reset the password by email."""
 
     def __init__(self, retry_after_s: int, what: str = "failed sign-ins") -> None:
-        minutes = max(1, round(retry_after_s / 60))
-        super().__init__(
-            "too many attempts",
-            f"Too many {what}. Try again in about {minutes} min, or reset the password by email.",
-            retry_after_s,
-        )
+        super().__init__(retry_after_s, what, ", or reset the password by email")
 
 
 class SecondFactorPending(AccountError):

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from frontporch.server.accounts.errors import Locked
-from frontporch.server.accounts.sessions import address_bucket
 from frontporch.server.context import ServerContext
 from frontporch.server.db import after_commit
-from frontporch.server.kit.throttles import LockoutPolicy, ThrottleStore
+from frontporch.server.kit.quotas import throttle_key
+from frontporch.server.kit.throttles import LockoutPolicy, ThrottleStore, address_bucket
 
 HOUR_S = 3600
 SECOND_FACTOR_WINDOW_S = 24 * HOUR_S
@@ -38,7 +38,7 @@ class ClientInfo:
 
 
 class SignInLimits:
-    """Lockouts and quotas of one request."""
+    """The sign-in lockouts of one request (quotas are the kit's: `kit/quotas.py`)."""
 
     def __init__(self, db: Session, context: ServerContext) -> None:
         self.db = db
@@ -59,14 +59,8 @@ class SignInLimits:
         )
 
     def key(self, kind: str, value: str) -> str:
-        """The throttle key of an account email, address bucket or quota."""
-        return f"{kind}:{self.context.keyed_hash('throttle-' + kind, value)[:48]}"
-
-    def quota(self, kind: str, value: str, limit: int, what: str) -> None:
-        """Count one use of an hourly quota; Locked if it is spent."""
-        wait = self.throttle.use(self.key(kind, value), limit, HOUR_S)
-        if wait is not None:
-            raise Locked(wait, what)
+        """The throttle key of an account email or address bucket."""
+        return throttle_key(self.context.keyed_hash, kind, value)
 
     def check_lock(self, email: str, client: ClientInfo | None = None) -> None:
         """Raise Locked if the account (for passwords or codes) or the client's address is."""

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from frontporch.server.db import Base, UTCDateTime
+from frontporch.server.kit.models import SingleUse
 
 
 class Role(StrEnum):
@@ -59,7 +60,7 @@ class User(Base):
     totp_pending_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    # The verified agency an agency-member account acts for (feed.models.Agency).
+    # The verified agency an agency-member account acts for (agencies.models.Agency).
     agency_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("agencies.id", ondelete="SET NULL"), index=True, nullable=True
     )
@@ -112,7 +113,7 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class EmailToken(Base):
+class EmailToken(SingleUse, Base):
     """A one-time link sent by email: verify the address, or reset the password."""
 
     __tablename__ = "email_tokens"
@@ -122,9 +123,6 @@ class EmailToken(Base):
     user_id: Mapped[uuid.UUID] = _user_fk()
     purpose: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class RecoveryCode(Base):
@@ -149,18 +147,3 @@ class KnownDevice(Base):
     device_hash: Mapped[str] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class AuthThrottle(Base):
-    """Failures or uses counted under a keyed hash (of an account or client address).
-
-    Kept in the database so every server process sees the same counts and lockouts.
-    """
-
-    __tablename__ = "auth_throttles"
-
-    key: Mapped[str] = mapped_column(String(80), primary_key=True)
-    count: Mapped[int] = mapped_column(Integer)
-    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

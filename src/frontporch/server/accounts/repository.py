@@ -11,8 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, delete, func, select
 
 from frontporch.server.accounts.models import (
     ApiToken,
@@ -23,6 +22,7 @@ from frontporch.server.accounts.models import (
     UserSession,
 )
 from frontporch.server.accounts.subject import AuthSubject
+from frontporch.server.kit.repository import Repository
 
 # Every signed-in request runs one of these, so they are built once (not per request)
 # and fetch the credential with its account in one query.
@@ -38,11 +38,8 @@ _TOKEN_WITH_USER = (
 )
 
 
-class UserRepository:
+class UserRepository(Repository[User]):
     """Users."""
-
-    def __init__(self, db: Session) -> None:
-        self.db = db
 
     def readable_statement(self, subject: AuthSubject) -> Select[User]:
         """Users the caller may read: themselves, or everyone for an operator."""
@@ -65,23 +62,14 @@ class UserRepository:
         """The user a valid credential belongs to."""
         return self.db.get(User, user_id)
 
-    def add(self, user: User) -> User:
-        """Insert a new user."""
-        self.db.add(user)
-        self.db.flush()
-        return user
-
     def delete(self, user: User) -> None:
         """Delete a user; the database cascades to every row that belongs to them."""
         self.db.execute(delete(User).where(User.id == user.id))
         self.db.expunge(user)
 
 
-class SessionRepository:
+class SessionRepository(Repository[UserSession]):
     """Browser sessions."""
-
-    def __init__(self, db: Session) -> None:
-        self.db = db
 
     def find_with_user_for_authentication(self, token_hash: str) -> tuple[UserSession, User] | None:
         """The session whose cookie hashes to `token_hash`, and its user (one query)."""
@@ -106,12 +94,6 @@ class SessionRepository:
             )
         ).one_or_none()
 
-    def add(self, session: UserSession) -> UserSession:
-        """Insert a session."""
-        self.db.add(session)
-        self.db.flush()
-        return session
-
     def delete(self, session: UserSession) -> None:
         """End one session."""
         self.db.execute(delete(UserSession).where(UserSession.id == session.id))
@@ -128,11 +110,8 @@ class SessionRepository:
         self.db.execute(delete(UserSession).where(UserSession.expires_at <= now))
 
 
-class ApiTokenRepository:
+class ApiTokenRepository(Repository[ApiToken]):
     """API tokens."""
-
-    def __init__(self, db: Session) -> None:
-        self.db = db
 
     def find_with_user_for_authentication(self, token_hash: str) -> tuple[ApiToken, User] | None:
         """The token whose secret hashes to `token_hash`, and its user (one query)."""
@@ -166,12 +145,6 @@ class ApiTokenRepository:
             or 0
         )
 
-    def add(self, token: ApiToken) -> ApiToken:
-        """Insert a token."""
-        self.db.add(token)
-        self.db.flush()
-        return token
-
     def delete(self, token: ApiToken) -> None:
         """Revoke one token."""
         self.db.execute(delete(ApiToken).where(ApiToken.id == token.id))
@@ -181,16 +154,8 @@ class ApiTokenRepository:
         self.db.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
 
 
-class EmailTokenRepository:
+class EmailTokenRepository(Repository[EmailToken]):
     """One-time email links."""
-
-    def __init__(self, db: Session) -> None:
-        self.db = db
-
-    def add(self, token: EmailToken) -> None:
-        """Insert a link token."""
-        self.db.add(token)
-        self.db.flush()
 
     def find_usable_for_authentication(
         self, token_hash: str, purpose: str, now: datetime
@@ -200,29 +165,19 @@ class EmailTokenRepository:
             select(EmailToken).where(
                 EmailToken.token_hash == token_hash,
                 EmailToken.purpose == purpose,
-                EmailToken.used_at.is_(None),
-                EmailToken.expires_at > now,
+                *EmailToken.usable_at(now),
             )
         ).one_or_none()
 
     def retire_all_of(self, user_id: uuid.UUID, purpose: str, now: datetime) -> None:
         """Mark every open token of a user and purpose used (a newer one supersedes them)."""
         self.db.execute(
-            update(EmailToken)
-            .where(
-                EmailToken.user_id == user_id,
-                EmailToken.purpose == purpose,
-                EmailToken.used_at.is_(None),
-            )
-            .values(used_at=now)
+            EmailToken.retired(now, EmailToken.user_id == user_id, EmailToken.purpose == purpose)
         )
 
 
-class RecoveryCodeRepository:
+class RecoveryCodeRepository(Repository[RecoveryCode]):
     """Two-factor recovery codes."""
-
-    def __init__(self, db: Session) -> None:
-        self.db = db
 
     def replace_all_of(self, user_id: uuid.UUID, code_hashes: list[str]) -> None:
         """Drop a user's codes and store new ones."""
@@ -258,11 +213,8 @@ class RecoveryCodeRepository:
         self.db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
 
 
-class KnownDeviceRepository:
+class KnownDeviceRepository(Repository[KnownDevice]):
     """Devices users signed in from."""
-
-    def __init__(self, db: Session) -> None:
-        self.db = db
 
     def find_any(self, user_id: uuid.UUID, device_hashes: list[str]) -> KnownDevice | None:
         """One of the user's devices matching any of `device_hashes`."""
@@ -289,11 +241,11 @@ class KnownDeviceRepository:
             )
         ).one_or_none()
         if device is None:
-            self.db.add(
+            self.add(
                 KnownDevice(
                     user_id=user_id, device_hash=device_hash, first_seen_at=now, last_seen_at=now
                 )
             )
         else:
             device.last_seen_at = now
-        self.db.flush()
+            self.db.flush()

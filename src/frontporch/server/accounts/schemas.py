@@ -5,17 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from frontporch.server.accounts.models import ApiToken, Role, User, UserSession
+from frontporch.server.accounts.models import Role, User, UserSession
+from frontporch.server.accounts.views import SignIn
+from frontporch.server.kit.schemas import NO_NUL, Email, RowOut, Strict, Token
 
-# Text may hold any character but NUL, which no database column can store.
-NO_NUL = r"^[^\x00]*$"
-Email = Field(min_length=3, max_length=320, pattern=NO_NUL, description="An email address.")
 Password = Field(min_length=1, max_length=1024, pattern=NO_NUL, description="A password.")
-Token = Field(
-    min_length=1, max_length=200, pattern=NO_NUL, description="The token from the emailed link."
-)
 Code = Field(min_length=1, max_length=40, pattern=NO_NUL, description="A TOTP or recovery code.")
 Otp = Field(
     None,
@@ -24,12 +20,6 @@ Otp = Field(
     pattern=NO_NUL,
     description="A 6-digit TOTP code or a recovery code.",
 )
-
-
-class Strict(BaseModel):
-    """Request bodies refuse unknown fields, so typos fail loudly."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class SignUpIn(Strict):
@@ -83,21 +73,6 @@ class RoleIn(Strict):
     role: Role
 
 
-class MessageOut(BaseModel):
-    """A request was accepted; `detail` says what happens next."""
-
-    status: str
-    detail: str
-
-
-class ErrorOut(BaseModel):
-    """Every error answer: what went wrong, what to do, and the field at fault if any."""
-
-    error: str
-    detail: str
-    field: str | None = None
-
-
 class AccountOut(BaseModel):
     id: uuid.UUID
     email: str
@@ -127,6 +102,14 @@ class SignedInOut(BaseModel):
     csrf_token: str
     expires_at: datetime
 
+    @classmethod
+    def of(cls, sign_in: SignIn) -> SignedInOut:
+        return cls(
+            account=AccountOut.of(sign_in.user),
+            csrf_token=sign_in.csrf_token,
+            expires_at=sign_in.session.expires_at,
+        )
+
 
 class SessionOut(BaseModel):
     id: uuid.UUID
@@ -150,29 +133,19 @@ class SessionOut(BaseModel):
         )
 
 
-class ApiTokenOut(BaseModel):
+class ApiTokenOut(RowOut):
     id: uuid.UUID
     name: str
     prefix: str = Field(description="The token's first characters, to recognise it.")
     created_at: datetime
     last_used_at: datetime | None
 
-    @classmethod
-    def of(cls, token: ApiToken) -> ApiTokenOut:
-        return cls(
-            id=token.id,
-            name=token.name,
-            prefix=token.prefix,
-            created_at=token.created_at,
-            last_used_at=token.last_used_at,
-        )
-
 
 class ApiTokenCreatedOut(ApiTokenOut):
     token: str = Field(description="The secret; shown only now. Send as 'Bearer <token>'.")
 
 
-class MfaSetupOut(BaseModel):
+class MfaSetupOut(RowOut):
     secret: str = Field(description="The seed, for typing into an app instead of scanning.")
     otpauth_uri: str
     qr_svg: str = Field(description="The URI as an SVG QR code.")

@@ -15,7 +15,6 @@ gives a pending session that can only enter the code and ends after
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -41,36 +40,21 @@ from frontporch.server.accounts.repository import (
     UserRepository,
 )
 from frontporch.server.accounts.sessions import (
-    address_bucket,
     address_class,
     csrf_for,
-    hash_token,
-    new_token,
 )
 from frontporch.server.accounts.subject import AuthSubject
+from frontporch.server.accounts.views import SignIn
 from frontporch.server.context import ServerContext
 from frontporch.server.errors import BadRequest, Forbidden, NotFound
+from frontporch.server.kit.quotas import quotas_of
+from frontporch.server.kit.throttles import address_bucket
+from frontporch.server.kit.tokens import hash_token, new_token
 from frontporch.server.mail import queue_mail
 
 # Long enough to open the authenticator app, short enough that a password alone is
 # worth little: an abandoned or stolen pending session soon stops taking codes.
 PENDING_SIGN_IN_S = 5 * 60
-
-
-@dataclass(frozen=True)
-class SignIn:
-    """A new session: its cookie token, CSRF token and a device cookie to (re)set."""
-
-    user: User
-    session: UserSession
-    token: str
-    csrf_token: str
-    device_cookie: str | None
-
-    @property
-    def mfa_pending(self) -> bool:
-        """True while the two-factor code is still to be entered (pages only)."""
-        return not self.session.mfa_passed
 
 
 def revoke_everything(
@@ -101,6 +85,7 @@ class AccountService:
         self.sessions = SessionRepository(db)
         self.email_tokens = EmailTokenRepository(db)
         self.limits = SignInLimits(db, context)
+        self.quotas = quotas_of(context)
         self.hashing = PasswordHashing(
             self.settings.argon2_time_cost,
             self.settings.argon2_memory_kib,
@@ -110,6 +95,9 @@ class AccountService:
     def now(self) -> datetime:
         """The current time by the server's clock."""
         return self.context.clock()
+
+    def _spend_mail_quota(self, address: str) -> None:
+        self.quotas.spend("mail", address, self.settings.email_per_hour, "emails to this address")
 
     # -- sign-up and email verification -----------------------------------------------
 
@@ -121,10 +109,10 @@ class AccountService:
         """
         address = normalize_email(email)
         check_password_policy(password, email=address, min_length=self.settings.password_min_length)
-        self.limits.quota(
+        self.quotas.spend(
             "signup", address_bucket(client.address), self.settings.signups_per_hour, "sign-ups"
         )
-        self.limits.quota("mail", address, self.settings.email_per_hour, "emails to this address")
+        self._spend_mail_quota(address)
         existing = self.users.find_by_email_for_authentication(address)
         if existing is not None:
             self._send(address, "already_registered", base_url=self.settings.base_url)
@@ -144,7 +132,7 @@ class AccountService:
     def resend_verification(self, email: str) -> None:
         """Email a fresh verification link if the account exists and is unverified."""
         address = normalize_email(email)
-        self.limits.quota("mail", address, self.settings.email_per_hour, "emails to this address")
+        self._spend_mail_quota(address)
         user = self.users.find_by_email_for_authentication(address)
         if user is not None and user.email_verified_at is None:
             self._send_link(user, "verify")
@@ -161,7 +149,7 @@ class AccountService:
     def request_password_reset(self, email: str) -> None:
         """Email a reset link if the account exists (the answer is the same if not)."""
         address = normalize_email(email)
-        self.limits.quota("mail", address, self.settings.email_per_hour, "emails to this address")
+        self._spend_mail_quota(address)
         user = self.users.find_by_email_for_authentication(address)
         if user is not None:
             self._send_link(user, "reset")

@@ -5,7 +5,7 @@
   cannot be replayed as a cookie. It expires a fixed time after sign-in.
 - CSRF: each session's token is an HMAC of its cookie under the server secret, sent in
   pages and by the sign-in API; state-changing cookie requests must echo it. Forms
-  shown before sign-in use a double-submit cookie instead.
+  shown before sign-in use a double-submit cookie instead (`kit/pages.py`).
 - API token: 'fpt_' + 256 random bits (the prefix lets secret scanners find leaks).
 - Device: a long-lived `fp_device` cookie holding a random id and its HMAC, used only to
   tell a known browser from a new one (for the new-device email).
@@ -13,43 +13,25 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 import secrets
 from collections.abc import Callable
 
 from starlette.responses import Response
 
+from frontporch.web.csrf import tokens_match
+
 SESSION_COOKIE = "fp_session"
 DEVICE_COOKIE = "fp_device"
-FORM_CSRF_COOKIE = "fp_form_csrf"
 API_TOKEN_PREFIX = "fpt_"  # noqa: S105 (a prefix, not a secret)
 DEVICE_COOKIE_MAX_AGE_S = 400 * 24 * 3600  # the longest browsers keep a cookie
 
 KeyedHash = Callable[[str, str], str]
 
 
-def new_token() -> str:
-    """A fresh random token (256 bits, URL-safe)."""
-    return secrets.token_urlsafe(32)
-
-
 def new_api_token() -> str:
     """A fresh API token, recognisable by its prefix."""
     return API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-
-
-def hash_token(token: str) -> str:
-    """The SHA-256 (hex) under which a random token is stored."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def tokens_match(given: str | None, expected: str | None) -> bool:
-    """Constant-time comparison of a submitted token with the expected one."""
-    if not given or not expected:
-        return False
-    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 def csrf_for(session_token: str, keyed_hash: KeyedHash) -> str:
@@ -78,17 +60,6 @@ def address_class(address: str) -> str:
         return "unknown"
     prefix = 24 if ip.version == 4 else 48
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
-
-
-def address_bucket(address: str) -> str:
-    """What one client counts as for rate limits: an IPv4 address or an IPv6 /64."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if ip.version == 4:
-        return str(ip)
-    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
 def set_session_cookie(response: Response, token: str, *, max_age_s: int, secure: bool) -> None:

@@ -12,19 +12,8 @@ from fastapi import Depends
 from frontporch.server.accounts.auth import signed_in
 from frontporch.server.accounts.models import Role
 from frontporch.server.accounts.subject import AuthSubject
-from frontporch.server.errors import Forbidden
+from frontporch.server.agencies.errors import AgencyMembersOnly
 from frontporch.server.routing import guard
-
-
-class AgencyMembersOnly(Forbidden):
-    """A resident or operator opened the agency portal."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "agency members only",
-            "This page is for accounts of verified agencies. Residents read their "
-            "neighbors at /feed; operators moderate at /moderation.",
-        )
 
 
 @guard

@@ -119,43 +119,6 @@ class ModerationConflict(FeedError, Conflict):
         super().__init__(f"post already {state}", f"The post is already {state}.")
 
 
-class DuplicateAgency(FeedError, Conflict):
-    """An agency with this name exists."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "agency exists",
-            "An agency with this name already exists; attach accounts to it instead.",
-            field="name",
-        )
-
-
-class AgencyNotFound(FeedError, NotFound):
-    """No agency with this id."""
-
-    def __init__(self) -> None:
-        super().__init__("agency not found", "See GET /api/operator/agencies.", field="agency_id")
-
-
-class AccountNotFound(FeedError, NotFound):
-    """No account with this id."""
-
-    def __init__(self) -> None:
-        super().__init__("no such account", "Check the account id.", field="user_id")
-
-
-class NotAnAgencyMember(FeedError, BadRequest):
-    """Only agency-member accounts can belong to an agency."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "not an agency-member account",
-            "Give the account the agency_member role first "
-            "(PUT /api/operator/users/{id}/role), then attach it to the agency.",
-            field="user_id",
-        )
-
-
 class UnsupportedMedia(FeedError):
     """A media file of a type the feed does not take."""
 

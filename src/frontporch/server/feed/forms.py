@@ -9,13 +9,19 @@ only save a round trip.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+from fastapi import Form
 from pydantic import BaseModel, ValidationError
 
 from frontporch.server.errors import ServerError
+from frontporch.server.kit.schemas import NO_NUL
 
 M = TypeVar("M", bound=BaseModel)
+
+# What a form field may carry at most; the request models set the real limits.
+FormText = Annotated[str, Form(max_length=20_000, pattern=NO_NUL)]
+FormShort = Annotated[str, Form(max_length=200, pattern=NO_NUL)]
 
 FIELD_NAMES = {
     "category": "category",
@@ -45,13 +51,23 @@ class FormErrors(Exception):
     fields: dict[str, str] = field(default_factory=dict)
     general: str | None = None
     status: int = 422
+    headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, error: ServerError) -> FormErrors:
         """A service's error, next to its field if it names one of the form's."""
         if error.field:
-            return cls({error.field: error.detail}, status=error.status)
-        return cls(general=error.detail, status=error.status)
+            return cls({error.field: error.detail}, status=error.status, headers=error.headers)
+        return cls(general=error.detail, status=error.status, headers=error.headers)
+
+    @classmethod
+    def of_any(cls, error: FormErrors | ServerError) -> FormErrors:
+        """What is wrong, whether the form's model or the service found it."""
+        return error if isinstance(error, FormErrors) else cls.of(error)
+
+    def message(self, fallback: str = "Check the form.") -> str:
+        """One message for a form of one field: the general one, else the first."""
+        return self.general or next(iter(self.fields.values()), fallback)
 
 
 def _message(name: str, error: Any) -> str:

@@ -23,26 +23,27 @@ so a signed-out session or a home left stops streaming when the browser reconnec
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontporch.server.accounts.auth import SignedIn, signed_in
-from frontporch.server.accounts.endpoints import ERRORS
-from frontporch.server.context import ServerContext
+from frontporch.server.context import Context, ServerContext
+from frontporch.server.db import DbSession
 from frontporch.server.feed import rules
-from frontporch.server.feed.endpoints import CategoryFilter, Feed, FeedHome, Radius
-from frontporch.server.feed.models import Notification, Post
-from frontporch.server.feed.repository import NotificationRepository
-from frontporch.server.feed.schemas import NotificationOut, PostOut
-from frontporch.server.feed.service import FeedService
+from frontporch.server.feed.notifications.repository import NotificationRepository
+from frontporch.server.feed.notifications.schemas import NotificationOut
+from frontporch.server.feed.params import CategoryFilter, FeedHome, Radius
+from frontporch.server.feed.posts.endpoints import Posts
+from frontporch.server.feed.posts.repository import PostRepository
+from frontporch.server.feed.posts.schemas import PostOut
+from frontporch.server.feed.posts.service import PostService
 from frontporch.server.homes.access import Household, household
+from frontporch.server.kit.schemas import ERRORS
 from frontporch.server.routing import protected_router
 from frontporch.server.settings import ServerSettings
 from frontporch.server.sse import (
@@ -73,42 +74,6 @@ After = Annotated[
 ]
 
 
-class LiveRepository:
-    """The few reads live streams make: newest ids, and what came after a cursor."""
-
-    def __init__(self, db: Session) -> None:
-        self.db = db
-
-    def newest_post_seq(self) -> int:
-        """The highest post number anywhere (0 with no posts)."""
-        return int(self.db.scalar(select(func.max(Post.seq))) or 0)
-
-    def newest_notification_id(self, user_id: uuid.UUID | None = None) -> int:
-        """The highest notification id, everyone's or one person's (0 if none)."""
-        statement = select(func.max(Notification.id))
-        if user_id is not None:
-            statement = statement.where(Notification.user_id == user_id)
-        return int(self.db.scalar(statement) or 0)
-
-    def visible_posts_after(
-        self, cells: Sequence[int], after: int, category: str | None, limit: int
-    ) -> list[Post]:
-        """Visible posts in `cells` numbered above `after`, oldest first."""
-        statement = select(Post).where(
-            Post.cell.in_(cells), Post.hidden_at.is_(None), Post.seq > after
-        )
-        if category is not None:
-            statement = statement.where(Post.category == category)
-        return list(self.db.scalars(statement.order_by(Post.seq).limit(limit)))
-
-    def notifications_after(self, user_id: uuid.UUID, after: int, limit: int) -> list[Notification]:
-        """One person's notifications numbered above `after`, oldest first."""
-        statement = select(Notification).where(
-            Notification.user_id == user_id, Notification.id > after
-        )
-        return list(self.db.scalars(statement.order_by(Notification.id).limit(limit)))
-
-
 @dataclass(frozen=True)
 class LiveProbes:
     """The change probes of one app: one per topic."""
@@ -122,11 +87,11 @@ def build_probes(sessions: sessionmaker[Session], settings: ServerSettings) -> L
 
     def newest_post() -> int:
         with sessions() as db:
-            return LiveRepository(db).newest_post_seq()
+            return PostRepository(db).newest_seq()
 
     def newest_notification() -> int:
         with sessions() as db:
-            return LiveRepository(db).newest_notification_id()
+            return NotificationRepository(db).newest_id()
 
     return LiveProbes(
         posts=ChangeProbe(newest_post, settings.live_poll_s),
@@ -172,7 +137,7 @@ def start_cursor(request: Request, after: int | None, newest: Callable[[], int])
 def post_events(
     request: Request,
     subject: Household,
-    service: Feed,
+    service: Posts,
     probes: Probes,
     home_id: FeedHome,
     radius_mi: Radius = rules.DEFAULT_RADIUS_MI,
@@ -187,12 +152,12 @@ def post_events(
     cells = rules.area_cells(home_cell, radius_mi)
     wanted = category.value if category else None
     context: ServerContext = service.context
-    cursor = start_cursor(request, after, LiveRepository(service.db).newest_post_seq)
+    cursor = start_cursor(request, after, service.posts.newest_seq)
 
     def fetch(after_seq: int) -> list[ServerEvent]:
         with context.sessions() as db:
-            found = LiveRepository(db).visible_posts_after(cells, after_seq, wanted, REPLAY_LIMIT)
-            views = FeedService(db, context).views(viewer, found, home_cell)
+            found = PostRepository(db).visible_after(cells, after_seq, wanted, REPLAY_LIMIT)
+            views = PostService(db, context).views(viewer, found, home_cell)
             return [
                 ServerEvent(view.post.seq, "post", PostOut.of(view).model_dump(mode="json"))
                 for view in views
@@ -214,21 +179,26 @@ def post_events(
     responses=STREAM_RESPONSES,
 )
 def notification_events(
-    request: Request, subject: SignedIn, service: Feed, probes: Probes, after: After = None
+    request: Request,
+    subject: SignedIn,
+    db: DbSession,
+    context: Context,
+    probes: Probes,
+    after: After = None,
 ) -> StreamingResponse:
     """Your new notifications, as `event: notification` (the notification's JSON as in
     /api/notifications, plus `unread`), until the stream's lifetime ends."""
     user_id = subject.user_id
-    context: ServerContext = service.context
-    newest = LiveRepository(service.db).newest_notification_id
+    newest = NotificationRepository(db).newest_id
     cursor = start_cursor(request, after, lambda: newest(user_id))
 
     def fetch(after_id: int) -> list[ServerEvent]:
         with context.sessions() as db:
-            found = LiveRepository(db).notifications_after(user_id, after_id, REPLAY_LIMIT)
+            notifications = NotificationRepository(db)
+            found = notifications.after(user_id, after_id, REPLAY_LIMIT)
             if not found:
                 return []
-            unread = NotificationRepository(db).unread_count(user_id)
+            unread = notifications.unread_count(user_id)
             return [
                 ServerEvent(
                     n.id,

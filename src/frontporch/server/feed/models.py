@@ -1,5 +1,6 @@
 """Tables of the Neighbors feed: posts, comments, reports, moderation actions,
-notifications, the post counter, and (minimal, until the agencies area exists) agencies.
+notifications and the post counter. (Agencies, whose names sign their members' posts,
+are the agencies area's: `server/agencies/models.py`.)
 
 A post's area is `posts.cell`, the 64-bit H3 index at the home resolution (as
 `homes.cell`): for a resident the cell of the home posted from, for an agency the cell
@@ -12,7 +13,7 @@ seen post N and asks for "posts after N" can never miss one that committed later
 a smaller number. The feed pages on it (newest first, `seq DESC`) and a live feed can
 resume from it.
 
-Why these indexes (the feed query is in pagequery.py): the feed asks, for each cell
+Why these indexes (the feed query is in posts/pagequery.py): the feed asks, for each cell
 of a home's area (39 cells at 2 miles, 269 at 5), for that cell's newest visible posts
 before a cursor, and merges them. `ix_posts_feed (cell, seq) WHERE hidden_at IS NULL`
 answers each cell with one index seek and at most `limit` index entries, on SQLite and
@@ -24,7 +25,7 @@ A reader's feed also shows the reader's own hidden posts; `ix_posts_hidden_autho
 them is one probe that finds nothing for almost every reader (0005).
 
 Deleting an account deletes its posts, comments, reports and notifications (cascades;
-media and poster blobs are removed by `feed.cleanup`). Deleting a post deletes its comments,
+media and poster blobs are removed by `feed/cleanup.py`). Deleting a post deletes its comments,
 reports, notifications and moderation history. Deleting a home keeps its posts (the
 author still exists) with `home_id` cleared.
 """
@@ -48,6 +49,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+# Posts and comments name their agency: its table must be known wherever these are.
+from frontporch.server.agencies import models as agencies  # noqa: F401
 from frontporch.server.db import Base, UTCDateTime
 
 _CATEGORY_CHECK = (
@@ -70,17 +73,6 @@ def _user_fk(ondelete: str = "CASCADE", nullable: bool = False) -> Mapped[uuid.U
 
 def _post_fk(index: bool = False) -> Mapped[uuid.UUID]:
     return mapped_column(Uuid, ForeignKey("posts.id", ondelete="CASCADE"), index=index)
-
-
-class Agency(Base):
-    """A public-safety agency; its verified name is how its members' posts are signed."""
-
-    __tablename__ = "agencies"
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class FeedCounter(Base):

@@ -1,5 +1,5 @@
-"""The feed's pure rules: categories, areas and radii, who may read a post, how authors
-are shown, page cursors, media types and byte ranges.
+"""The feed's pure rules: areas and radii, who may read a post, how authors are shown,
+what text is, page cursors, media types and byte ranges.
 
 Nothing here touches the database or HTTP: plain values in, plain values or a
 `FeedError` out, so every rule is tested without a server.
@@ -20,15 +20,16 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from frontporch import geo
+from frontporch.protocol import MAX_POSTER_BYTES, POSTER_TYPE
 from frontporch.server.feed.errors import (
     BadCursor,
+    BlankText,
     MediaMismatch,
     MediaTooLarge,
     PosterRejected,
     RangeNotSatisfiable,
     UnsupportedMedia,
 )
-from frontporch.sharing_protocol import MAX_POSTER_BYTES, POSTER_TYPE
 
 KM_PER_MILE = 1.609344
 MIN_RADIUS_MI = 1.0
@@ -187,6 +188,17 @@ def author_view(
     if viewer_cell is not None and author_cell is not None:
         distance = rounded_distance_mi(viewer_cell, author_cell)
     return AuthorView("neighbor", NEIGHBOR_LABEL, distance)
+
+
+# -- text -------------------------------------------------------------------------------------
+
+
+def clean_text(value: str, field: str) -> str:
+    """Text without surrounding whitespace; BlankText (naming `field`) if nothing is left."""
+    value = value.strip()
+    if not value:
+        raise BlankText(field)
+    return value
 
 
 # -- cursors --------------------------------------------------------------------------------

@@ -13,10 +13,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from frontporch.server.accounts.auth import Operator, operator
-from frontporch.server.accounts.pages import render
 from frontporch.server.context import Context
 from frontporch.server.db import DbSession
 from frontporch.server.homes.service import churn
+from frontporch.server.kit.pages import render
 from frontporch.server.routing import protected_router
 
 pages: APIRouter = protected_router(operator, include_in_schema=False)

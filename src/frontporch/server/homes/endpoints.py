@@ -8,8 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from fastapi import Path as PathParam
 
-from frontporch.server.accounts.endpoints import ERRORS
-from frontporch.server.accounts.schemas import MessageOut
 from frontporch.server.context import Context
 from frontporch.server.db import DbSession
 from frontporch.server.homes.access import Household, household
@@ -21,6 +19,7 @@ from frontporch.server.homes.schemas import (
     MemberOut,
 )
 from frontporch.server.homes.service import HomeService, cell_from_input
+from frontporch.server.kit.schemas import ERRORS, MessageOut
 from frontporch.server.routing import protected_router
 
 homes: APIRouter = protected_router(household, prefix="/api", tags=["homes"], responses=ERRORS)

@@ -18,6 +18,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontporch.server.db import Base, UTCDateTime
+from frontporch.server.kit.models import SingleUse
 
 
 class Home(Base):
@@ -50,7 +51,7 @@ class HomeMember(Base):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class HomeInvitation(Base):
+class HomeInvitation(SingleUse, Base):
     """An emailed, single-use invitation to join a home (the token stored as SHA-256)."""
 
     __tablename__ = "home_invitations"
@@ -61,9 +62,6 @@ class HomeInvitation(Base):
     )
     email: Mapped[str] = mapped_column(String(320))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class HomeActivity(Base):

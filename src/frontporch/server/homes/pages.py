@@ -21,8 +21,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from frontporch import geo
-from frontporch.server.accounts.pages import FormToken, QueryText, Text, failed, render
-from frontporch.server.accounts.schemas import NO_NUL
 from frontporch.server.accounts.subject import AuthSubject
 from frontporch.server.context import Context, ServerContext
 from frontporch.server.db import DbSession
@@ -33,6 +31,8 @@ from frontporch.server.homes.errors import InvalidLocation
 from frontporch.server.homes.hexmap import hex_map
 from frontporch.server.homes.service import HomeService, cell_from_input
 from frontporch.server.hubs.repository import HubRepository
+from frontporch.server.kit.pages import FormToken, QueryText, Text, failed, render
+from frontporch.server.kit.schemas import NO_NUL
 from frontporch.server.routing import protected_router
 
 pages: APIRouter = protected_router(household, include_in_schema=False)

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, delete, func, or_, select, update
+from sqlalchemy import Select, bindparam, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from frontporch import geo
 from frontporch.server.accounts.models import User
 from frontporch.server.accounts.subject import AuthSubject
 from frontporch.server.homes.models import Home, HomeActivity, HomeInvitation, HomeMember
+from frontporch.server.homes.views import Churn
 from frontporch.server.hubs.models import Hub
+from frontporch.server.kit.repository import Repository
 
 
 def _member_of(subject: AuthSubject) -> Select[uuid.UUID]:
@@ -43,11 +44,8 @@ READABLE_HOME = (
 _READABLE_HOME = select(Home).where(*READABLE_HOME)
 
 
-class HomeRepository:
+class HomeRepository(Repository[Home]):
     """Homes."""
-
-    def __init__(self, db: Session) -> None:
-        self.db = db
 
     def readable_statement(self, subject: AuthSubject) -> Select[Home]:
         """Homes the caller belongs to (operators too: homes are private to households)."""
@@ -65,6 +63,19 @@ class HomeRepository:
         values = {"home_id": home_id, "user_id": subject.user_id}
         return self.db.scalars(_READABLE_HOME, values).one_or_none()
 
+    def find_for_authentication(self, home_id: uuid.UUID) -> Home | None:
+        """The home a checked secret (an invitation, a pairing code) is for, if it still
+        exists; the secret, not the caller, grants the read."""
+        return self.db.get(Home, home_id)
+
+    def belongs_to_any(self, subject: AuthSubject) -> bool:
+        """Whether the caller owns or is a member of any home."""
+        return bool(
+            self.db.scalar(
+                select(exists(self.readable_statement(subject).with_only_columns(Home.id)))
+            )
+        )
+
     def count_owned_by(self, subject: AuthSubject) -> int:
         """How many homes the caller owns."""
         return int(
@@ -74,23 +85,14 @@ class HomeRepository:
             or 0
         )
 
-    def add(self, home: Home) -> Home:
-        """Insert a home."""
-        self.db.add(home)
-        self.db.flush()
-        return home
-
     def delete(self, home: Home) -> None:
         """Delete a home; members, invitations and hubs go with it (cascades)."""
         self.db.execute(delete(Home).where(Home.id == home.id))
         self.db.expunge(home)
 
 
-class MemberRepository:
+class MemberRepository(Repository[HomeMember]):
     """Household members (other than the owner)."""
-
-    def __init__(self, db: Session) -> None:
-        self.db = db
 
     def list_of(self, home: Home) -> list[tuple[User, datetime]]:
         """The owner and members of a home the caller was allowed to read, owner first."""
@@ -115,11 +117,6 @@ class MemberRepository:
             is not None
         )
 
-    def add(self, member: HomeMember) -> None:
-        """Insert a membership."""
-        self.db.add(member)
-        self.db.flush()
-
     def remove(self, home_id: uuid.UUID, user_id: uuid.UUID) -> bool:
         """End a membership; whether there was one."""
         result = self.db.execute(
@@ -128,16 +125,8 @@ class MemberRepository:
         return bool(getattr(result, "rowcount", 0))
 
 
-class InvitationRepository:
+class InvitationRepository(Repository[HomeInvitation]):
     """Emailed invitations to join a home."""
-
-    def __init__(self, db: Session) -> None:
-        self.db = db
-
-    def add(self, invitation: HomeInvitation) -> None:
-        """Insert an invitation."""
-        self.db.add(invitation)
-        self.db.flush()
 
     def count_open_for(self, home_id: uuid.UUID, now: datetime) -> int:
         """Unused, unexpired invitations of a home."""
@@ -145,11 +134,7 @@ class InvitationRepository:
             self.db.scalar(
                 select(func.count())
                 .select_from(HomeInvitation)
-                .where(
-                    HomeInvitation.home_id == home_id,
-                    HomeInvitation.used_at.is_(None),
-                    HomeInvitation.expires_at > now,
-                )
+                .where(HomeInvitation.home_id == home_id, *HomeInvitation.usable_at(now))
             )
             or 0
         )
@@ -160,46 +145,25 @@ class InvitationRepository:
         """The unused, unexpired invitation whose token hashes to `token_hash`."""
         return self.db.scalars(
             select(HomeInvitation).where(
-                HomeInvitation.token_hash == token_hash,
-                HomeInvitation.used_at.is_(None),
-                HomeInvitation.expires_at > now,
+                HomeInvitation.token_hash == token_hash, *HomeInvitation.usable_at(now)
             )
         ).one_or_none()
 
     def retire_for(self, home_id: uuid.UUID, email: str, now: datetime) -> None:
         """Mark earlier open invitations of this address to this home used (superseded)."""
         self.db.execute(
-            update(HomeInvitation)
-            .where(
-                HomeInvitation.home_id == home_id,
-                HomeInvitation.email == email,
-                HomeInvitation.used_at.is_(None),
+            HomeInvitation.retired(
+                now, HomeInvitation.home_id == home_id, HomeInvitation.email == email
             )
-            .values(used_at=now)
         )
 
 
-@dataclass(frozen=True)
-class Churn:
-    """How often one account added, deleted and invited to homes in a period."""
-
-    user_id: uuid.UUID
-    added: int
-    deleted: int
-    invited: int
-    last_at: datetime
-
-
-class ActivityRepository:
+class ActivityRepository(Repository[HomeActivity]):
     """What accounts did with homes (`home_activity`)."""
 
-    def __init__(self, db: Session) -> None:
-        self.db = db
-
-    def add(self, user_id: uuid.UUID, kind: str, at: datetime) -> None:
+    def record(self, user_id: uuid.UUID, kind: str, at: datetime) -> None:
         """Remember that an account did `kind` ('added', 'deleted', 'invited') at `at`."""
-        self.db.add(HomeActivity(user_id=user_id, kind=kind, at=at))
-        self.db.flush()
+        self.add(HomeActivity(user_id=user_id, kind=kind, at=at))
 
     def times_since(self, user_id: uuid.UUID, kind: str, since: datetime) -> list[datetime]:
         """When the account did `kind` after `since`, oldest first."""

@@ -12,8 +12,8 @@ from datetime import datetime
 from pydantic import BaseModel, Field, model_validator
 
 from frontporch import geo
-from frontporch.server.accounts.schemas import NO_NUL, Email, Strict, Token
-from frontporch.server.homes.service import HomeView, Member
+from frontporch.server.homes.views import HomeView, Member
+from frontporch.server.kit.schemas import NO_NUL, Email, Strict, Token
 
 HomeName = Field(min_length=1, max_length=100, pattern=NO_NUL, description="A name for the home.")
 

@@ -18,16 +18,12 @@ from __future__ import annotations
 import logging
 import unicodedata
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from frontporch import geo
-from frontporch.server.accounts.lockout import SignInLimits
-from frontporch.server.accounts.models import User
 from frontporch.server.accounts.service import normalize_email
-from frontporch.server.accounts.sessions import hash_token, new_token
 from frontporch.server.accounts.subject import AuthSubject
 from frontporch.server.context import ServerContext
 from frontporch.server.errors import BadRequest, Conflict, TooManyRequests
@@ -43,11 +39,13 @@ from frontporch.server.homes.errors import (
 from frontporch.server.homes.models import Home, HomeInvitation, HomeMember
 from frontporch.server.homes.repository import (
     ActivityRepository,
-    Churn,
     HomeRepository,
     InvitationRepository,
     MemberRepository,
 )
+from frontporch.server.homes.views import Churn, HomeView, Member
+from frontporch.server.kit.quotas import quotas_of
+from frontporch.server.kit.tokens import hash_token, new_token
 from frontporch.server.mail import mask_email, queue_mail
 
 log = logging.getLogger(__name__)
@@ -61,29 +59,6 @@ INVITATION_LIMIT_PERIOD = timedelta(days=1)
 CHURN_LIST_LENGTH = 100
 # Line and paragraph separators are not control characters, but break a line all the same.
 _LINE_BREAKS = frozenset("\u2028\u2029\x85")
-
-
-@dataclass(frozen=True)
-class HomeView:
-    """A home as its caller sees it: the home, its cell string and the caller's role."""
-
-    home: Home
-    cell: str
-    role: str  # 'owner' or 'member'
-
-    @property
-    def is_owner(self) -> bool:
-        """Whether the caller owns this home."""
-        return self.role == "owner"
-
-
-@dataclass(frozen=True)
-class Member:
-    """A person of a household."""
-
-    user: User
-    role: str
-    joined_at: datetime
 
 
 def one_line(text: str) -> str:
@@ -112,7 +87,14 @@ def home_name(text: str) -> str:
     return name
 
 
-def _wait_s(oldest: datetime, period: timedelta, now: datetime) -> int:
+def wait_for_limit(
+    done: list[datetime], limit: int, period: timedelta, now: datetime
+) -> int | None:
+    """Seconds until one more is allowed when at most `limit` may be done per sliding
+    `period` and `done` (oldest first) lists those within it; None if one is allowed now."""
+    if len(done) < limit:
+        return None
+    oldest = done[len(done) - limit]
     return max(1, int((oldest + period - now).total_seconds() + 0.999))
 
 
@@ -164,9 +146,9 @@ class HomeService:
         now = self.now()
         limit = self.context.settings.homes_added_per_month
         added = self.activity.times_since(subject.user_id, "added", now - HOME_LIMIT_PERIOD)
-        if len(added) >= limit:
-            oldest = added[len(added) - limit]
-            raise HomeLimitReached(limit, _wait_s(oldest, HOME_LIMIT_PERIOD, now))
+        wait = wait_for_limit(added, limit, HOME_LIMIT_PERIOD, now)
+        if wait is not None:
+            raise HomeLimitReached(limit, wait)
         home = self.homes.add(
             Home(
                 owner_id=subject.user_id,
@@ -175,7 +157,7 @@ class HomeService:
                 created_at=now,
             )
         )
-        self.activity.add(subject.user_id, "added", now)
+        self.activity.record(subject.user_id, "added", now)
         # For operators watching churn: the account and the home, never the cell or name.
         log.info(
             "home %s added by account %s (%d in 30 days)", home.id, subject.user_id, len(added) + 1
@@ -204,7 +186,7 @@ class HomeService:
         """Delete a home the caller owns, with its members, invitations and hubs."""
         view = self.get_owned(subject, home_id, "delete the home")
         self.homes.delete(view.home)
-        self.activity.add(subject.user_id, "deleted", self.now())
+        self.activity.record(subject.user_id, "deleted", self.now())
         log.info("home %s deleted by account %s", home_id, subject.user_id)
 
     def list_members(self, subject: AuthSubject, home_id: uuid.UUID) -> list[Member]:
@@ -236,7 +218,7 @@ class HomeService:
         # The address's mail quota first: it commits in a transaction of its own, which
         # on SQLite must not wait behind this request's (a session touched by the guard
         # is written at the request's first query, and holds the lock until the end).
-        SignInLimits(self.db, self.context).quota(
+        quotas_of(self.context).spend(
             "mail", address, self.context.settings.email_per_hour, "emails to this address"
         )
         view = self.get_owned(subject, home_id, "invite members")
@@ -245,9 +227,9 @@ class HomeService:
         # whenever the home is deleted and added anew.
         limit = self.context.settings.home_invitations_per_day
         sent = self.activity.times_since(subject.user_id, "invited", now - INVITATION_LIMIT_PERIOD)
-        if len(sent) >= limit:
-            oldest = sent[len(sent) - limit]
-            raise InvitationLimitReached(limit, _wait_s(oldest, INVITATION_LIMIT_PERIOD, now))
+        wait = wait_for_limit(sent, limit, INVITATION_LIMIT_PERIOD, now)
+        if wait is not None:
+            raise InvitationLimitReached(limit, wait)
         if self.invitations.count_open_for(home_id, now) >= MAX_OPEN_INVITATIONS:
             raise TooManyRequests(
                 "too many open invitations",
@@ -256,7 +238,7 @@ class HomeService:
                 3600,
             )
         self.invitations.retire_for(home_id, address, now)
-        self.activity.add(subject.user_id, "invited", now)
+        self.activity.record(subject.user_id, "invited", now)
         token = new_token()
         self.invitations.add(
             HomeInvitation(
@@ -305,7 +287,7 @@ class HomeService:
             raise InvalidInvitation()
         if invitation.email != subject.user.email:
             raise InvitationForAnotherAccount(mask_email(invitation.email))
-        home = self.db.get(Home, invitation.home_id)
+        home = self.homes.find_for_authentication(invitation.home_id)
         if home is None:
             raise InvalidInvitation()
         return invitation, home

@@ -16,10 +16,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from frontporch.server.accounts.sessions import hash_token
 from frontporch.server.context import Context
 from frontporch.server.hubs.errors import HubCredentialRequired
 from frontporch.server.hubs.repository import HubRepository
+from frontporch.server.kit.tokens import hash_token
 from frontporch.server.routing import guard
 
 HUB_CREDENTIAL_PREFIX = "fph_"

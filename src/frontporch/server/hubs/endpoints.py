@@ -17,7 +17,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as PathParam
 from starlette.concurrency import run_in_threadpool
 
-from frontporch.server.accounts.endpoints import ERRORS
 from frontporch.server.context import Context, ServerContext, client_address
 from frontporch.server.db import DbSession
 from frontporch.server.homes.access import Household, household
@@ -33,8 +32,10 @@ from frontporch.server.hubs.schemas import (
     QueuedOut,
 )
 from frontporch.server.hubs.service import HubService, take_messages
-from frontporch.server.middleware import NO_STORE
-from frontporch.server.routing import protected_router, public_router
+from frontporch.server.kit.schemas import ERRORS
+from frontporch.server.routing import protected_router
+from frontporch.web.routing import public_router
+from frontporch.web.security import NO_STORE
 
 MAX_WAIT_S = 30.0
 POLL_INTERVAL_S = 0.5

@@ -15,6 +15,7 @@ from sqlalchemy import BigInteger, ForeignKey, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontporch.server.db import Base, UTCDateTime
+from frontporch.server.kit.models import SingleUse
 
 
 def _home_fk() -> Mapped[uuid.UUID]:
@@ -38,7 +39,7 @@ class Hub(Base):
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class PairingCode(Base):
+class PairingCode(SingleUse, Base):
     """A one-time code that pairs one hub with a home; expires after minutes."""
 
     __tablename__ = "hub_pairing_codes"
@@ -46,9 +47,6 @@ class PairingCode(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     home_id: Mapped[uuid.UUID] = _home_fk()
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class HubMessage(Base):

@@ -13,8 +13,8 @@ from frontporch.server.db import DbSession
 from frontporch.server.homes.access import Household, household
 from frontporch.server.homes.pages import home_page
 from frontporch.server.hubs.endpoints import Hubs
-from frontporch.server.middleware import NO_STORE
 from frontporch.server.routing import protected_router
+from frontporch.web.security import NO_STORE
 
 pages: APIRouter = protected_router(household, include_in_schema=False)
 

@@ -35,10 +35,9 @@ from frontporch.crypto.pairing import (
     origin_of,
     pairing_message,
 )
-from frontporch.server.accounts.errors import Locked
-from frontporch.server.accounts.sessions import address_bucket, hash_token
 from frontporch.server.context import ServerContext
 from frontporch.server.homes.models import Home
+from frontporch.server.homes.repository import HomeRepository
 from frontporch.server.hubs.auth import HUB_CREDENTIAL_PREFIX
 from frontporch.server.hubs.errors import (
     AlreadyPaired,
@@ -48,20 +47,20 @@ from frontporch.server.hubs.errors import (
 )
 from frontporch.server.hubs.models import Hub, PairingCode
 from frontporch.server.hubs.repository import HubRepository, PairingCodeRepository
-from frontporch.server.kit.throttles import LockoutPolicy, ThrottleStore
+from frontporch.server.hubs.views import NewCode, Paired
+from frontporch.server.kit.quotas import throttle_key
+from frontporch.server.kit.throttles import (
+    LockedOut,
+    LockoutPolicy,
+    ThrottleStore,
+    address_bucket,
+)
+from frontporch.server.kit.tokens import hash_token
 
 log = logging.getLogger(__name__)
 
 CODE_LIFETIME = timedelta(minutes=10)
 PAIRING_FAILURES_PER_ADDRESS = 10
-
-
-@dataclass(frozen=True)
-class NewCode:
-    """A pairing code as shown once to the owner."""
-
-    code: str
-    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -73,15 +72,6 @@ class PairingRequest:
     public_key: str
     age_recipient: str
     signature: str
-
-
-@dataclass(frozen=True)
-class Paired:
-    """A newly paired hub and its credential (shown once)."""
-
-    hub: Hub
-    home: Home
-    credential: str
 
 
 def new_code_text() -> str:
@@ -97,6 +87,7 @@ class PairingService:
         self.context = context
         self.codes = PairingCodeRepository(db)
         self.hubs = HubRepository(db)
+        self.homes = HomeRepository(db)
         self.throttle = ThrottleStore(context.sessions, context.clock)
         s = context.settings
         self.policy = LockoutPolicy(
@@ -124,10 +115,10 @@ class PairingService:
     def pair(self, request: PairingRequest, client_address: str) -> Paired:
         """Verify a hub's pairing request and bind it to the code's home."""
         bucket = address_bucket(client_address)
-        key = f"pairing:{self.context.keyed_hash('throttle-pairing', bucket)[:48]}"
+        key = throttle_key(self.context.keyed_hash, "pairing", bucket)
         wait = self.throttle.locked_for(key)
         if wait is not None:
-            raise Locked(wait, "wrong pairing codes")
+            raise LockedOut(wait, "wrong pairing codes")
         code = normalize_code(request.code)
         row = self.codes.find_for_authentication(self._hash(code)) if is_valid_code(code) else None
         now = self.context.clock()
@@ -145,7 +136,7 @@ class PairingService:
             raise BadSignature(origin) from exc
         if self.hubs.find_by_public_key(public_key) is not None:
             raise AlreadyPaired()
-        home = self.db.get(Home, row.home_id)
+        home = self.homes.find_for_authentication(row.home_id)
         if home is None:  # the home was deleted after the code was issued
             raise PairingCodeRejected("pairing code invalid")
         row.used_at = now

@@ -12,17 +12,14 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
 
 from frontporch.server.homes.models import Home
 from frontporch.server.hubs.models import Hub, HubMessage, PairingCode
+from frontporch.server.kit.repository import Repository
 
 
-class HubRepository:
+class HubRepository(Repository[Hub]):
     """Paired hubs."""
-
-    def __init__(self, db: Session) -> None:
-        self.db = db
 
     def list_of(self, home: Home) -> list[Hub]:
         """The hubs of a home the caller may read, oldest first."""
@@ -48,35 +45,17 @@ class HubRepository:
         """The hub paired with this Ed25519 public key, if any (pairing checks it)."""
         return self.db.scalars(select(Hub).where(Hub.public_key == public_key)).one_or_none()
 
-    def add(self, hub: Hub) -> Hub:
-        """Insert a hub."""
-        self.db.add(hub)
-        self.db.flush()
-        return hub
-
     def delete(self, hub_id: uuid.UUID) -> None:
         """Forget a hub: its credential stops working; its queued messages go with it."""
         self.db.execute(delete(Hub).where(Hub.id == hub_id))
 
 
-class PairingCodeRepository:
+class PairingCodeRepository(Repository[PairingCode]):
     """One-time pairing codes."""
-
-    def __init__(self, db: Session) -> None:
-        self.db = db
-
-    def add(self, code: PairingCode) -> None:
-        """Insert a code."""
-        self.db.add(code)
-        self.db.flush()
 
     def retire_open_of(self, home_id: uuid.UUID, now: datetime) -> None:
         """Mark a home's unused codes used: a new code replaces them."""
-        self.db.execute(
-            update(PairingCode)
-            .where(PairingCode.home_id == home_id, PairingCode.used_at.is_(None))
-            .values(used_at=now)
-        )
+        self.db.execute(PairingCode.retired(now, PairingCode.home_id == home_id))
 
     def find_for_authentication(self, code_hash: str) -> PairingCode | None:
         """The code with this keyed hash (used or not, expired or not: the caller says which)."""
@@ -89,11 +68,8 @@ class PairingCodeRepository:
         self.db.execute(delete(PairingCode).where(PairingCode.expires_at <= now))
 
 
-class HubMessageRepository:
+class HubMessageRepository(Repository[HubMessage]):
     """The per-hub message queue."""
-
-    def __init__(self, db: Session) -> None:
-        self.db = db
 
     def next_seq(self, hub_id: uuid.UUID) -> int | None:
         """Reserve the hub's next sequence number (atomic on both databases); None if gone."""
@@ -103,11 +79,6 @@ class HubMessageRepository:
             .values(last_seq=Hub.last_seq + 1)
             .returning(Hub.last_seq)
         )
-
-    def add(self, message: HubMessage) -> None:
-        """Insert a message."""
-        self.db.add(message)
-        self.db.flush()
 
     def acknowledge(self, hub_id: uuid.UUID, up_to: int) -> None:
         """Delete a hub's messages numbered `up_to` or lower (the hub has them)."""

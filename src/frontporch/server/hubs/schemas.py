@@ -10,11 +10,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from frontporch.crypto.pairing import format_code
-from frontporch.server.accounts.schemas import NO_NUL, Strict
-from frontporch.server.hubs.models import Hub, HubMessage
-from frontporch.server.hubs.pairing import NewCode
-
-SINGLE_LINE = r"^[^\x00\r\n]*$"
+from frontporch.server.hubs.models import HubMessage
+from frontporch.server.hubs.views import NewCode
+from frontporch.server.kit.schemas import NO_NUL, SINGLE_LINE, RowOut, Strict
 
 
 class PairIn(Strict):
@@ -50,24 +48,13 @@ class PairingCodeOut(BaseModel):
         return cls(code=format_code(code.code), expires_at=code.expires_at)
 
 
-class HubOut(BaseModel):
+class HubOut(RowOut):
     id: uuid.UUID
     name: str
     public_key: str
     age_recipient: str
     paired_at: datetime
     last_seen_at: datetime | None
-
-    @classmethod
-    def of(cls, hub: Hub) -> HubOut:
-        return cls(
-            id=hub.id,
-            name=hub.name,
-            public_key=hub.public_key,
-            age_recipient=hub.age_recipient,
-            paired_at=hub.paired_at,
-            last_seen_at=hub.last_seen_at,
-        )
 
 
 class QueuedOut(BaseModel):

@@ -18,28 +18,32 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from frontporch.protocol import MessageKind
 from frontporch.server.accounts.subject import AuthSubject
 from frontporch.server.context import ServerContext
 from frontporch.server.homes.service import HomeService
 from frontporch.server.hubs.auth import HubSubject
 from frontporch.server.hubs.errors import HubNotFound
 from frontporch.server.hubs.models import Hub, HubMessage
-from frontporch.server.hubs.pairing import NewCode, PairingService
+from frontporch.server.hubs.pairing import PairingService
 from frontporch.server.hubs.repository import HubMessageRepository, HubRepository
+from frontporch.server.hubs.views import NewCode
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 100
 
 
-def enqueue(db: Session, hub_id: uuid.UUID, kind: str, body: dict[str, Any], now: datetime) -> int:
+def enqueue(
+    db: Session, hub_id: uuid.UUID, kind: MessageKind, body: dict[str, Any], now: datetime
+) -> int:
     """Queue a message for a hub in the current transaction; its sequence number."""
     messages = HubMessageRepository(db)
     seq = messages.next_seq(hub_id)
     if seq is None:
         raise HubNotFound()
     messages.add(
-        HubMessage(hub_id=hub_id, seq=seq, kind=kind, body=json.dumps(body), created_at=now)
+        HubMessage(hub_id=hub_id, seq=seq, kind=kind.value, body=json.dumps(body), created_at=now)
     )
     return int(seq)
 
@@ -86,7 +90,7 @@ class HubService:
         if self.hubs.get_of(home, hub_id) is None:
             raise HubNotFound()
         now = self.context.clock()
-        return enqueue(self.db, hub_id, "ping", {"sent_at": now.isoformat()}, now)
+        return enqueue(self.db, hub_id, MessageKind.PING, {"sent_at": now.isoformat()}, now)
 
     def unpair_self(self, hub: HubSubject) -> None:
         """A hub unpairs itself (`frontporch hub unpair`)."""

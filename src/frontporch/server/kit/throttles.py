@@ -1,13 +1,19 @@
 """Rate limits and lockout against credential stuffing, shared by every server process.
 
-Two mechanisms over one table (`auth_throttles`), keyed by an HMAC of the account's
-email or the client's address, so the table holds no addresses in the clear:
+Two mechanisms over one table (`auth_throttles`, in `models.py`), keyed by an HMAC of
+the account's email or the client's address, so the table holds no addresses in the
+clear:
 
 - Lockout: after `threshold` failed sign-ins (within `window_s` of each other) a key is
   locked for `base_s`, doubling with each further failure up to `max_s`. While locked,
   attempts are refused before the password is checked, so guesses cost the attacker
   time without telling them anything. A quiet `window_s` after the lock ends resets it.
-- Quota: at most `limit` uses (emails sent, sign-ups) per key and window.
+- Quota: at most `limit` uses (emails sent, sign-ups) per key and window
+  (`quotas.py`).
+
+A key locked for anything but sign-in (a hub guessing pairing codes) is refused with
+`LockedOut`; sign-in's own refusal also points to the password reset
+(`accounts/errors.Locked`).
 
 The state must survive the request that records it (a failed sign-in ends in an error
 and its request transaction rolls back), so `ThrottleStore` writes in its own short
@@ -16,6 +22,7 @@ transaction: the one place outside the request boundary that commits.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +32,29 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontporch.server.accounts.models import AuthThrottle
+from frontporch.server.errors import TooManyRequests
+from frontporch.server.kit.models import AuthThrottle
+
+
+class LockedOut(TooManyRequests):
+    """Too many failed attempts under a key; it is locked until `retry_after_s` passed.
+    `advice` ends the detail with another way on (", or reset the password by email")."""
+
+    def __init__(self, retry_after_s: int, what: str, advice: str = "") -> None:
+        minutes = max(1, round(retry_after_s / 60))
+        detail = f"Too many {what}. Try again in about {minutes} min{advice}."
+        super().__init__("too many attempts", detail, retry_after_s)
+
+
+def address_bucket(address: str) -> str:
+    """What one client counts as for rate limits: an IPv4 address or an IPv6 /64."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
 @dataclass(frozen=True)

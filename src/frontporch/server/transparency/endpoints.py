@@ -17,10 +17,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
-from frontporch.server.accounts.endpoints import ERRORS
 from frontporch.server.context import Context
 from frontporch.server.db import DbSession
-from frontporch.server.routing import public_router
+from frontporch.server.kit.schemas import ERRORS
 from frontporch.server.transparency import tiles
 from frontporch.server.transparency.errors import InvalidLogRequest
 from frontporch.server.transparency.keys import LogKeys
@@ -32,8 +31,10 @@ from frontporch.server.transparency.schemas import (
     InclusionProofOut,
     LogKeyOut,
 )
-from frontporch.server.transparency.service import LogService, b64
+from frontporch.server.transparency.service import LogService
+from frontporch.server.transparency.views import b64
 from frontporch.translog.merkle import HASH_SIZE
+from frontporch.web.routing import public_router
 
 MAX_SIZE = 2**63 - 1  # the database's BIGINT
 CHECKPOINTS_PER_PAGE = 100

@@ -21,14 +21,15 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from frontporch.server.accounts.auth import OptionalSubject
-from frontporch.server.accounts.pages import render
 from frontporch.server.context import Context, ServerContext
 from frontporch.server.errors import NotFound
-from frontporch.server.routing import public_router
+from frontporch.server.kit.pages import render
 from frontporch.server.transparency.describe import describe
 from frontporch.server.transparency.endpoints import MAX_SIZE, Log, log_keys
 from frontporch.server.transparency.keys import LogKeys
-from frontporch.server.transparency.service import EntryView, LogService, b64
+from frontporch.server.transparency.service import LogService
+from frontporch.server.transparency.views import EntryView, b64
+from frontporch.web.routing import public_router
 
 ENTRIES_PER_PAGE = 25
 RECENT_CHECKPOINTS = 8

@@ -33,6 +33,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from frontporch.server.kit.repository import Repository
 from frontporch.server.transparency.models import (
     STATE_ROW_ID,
     LogCheckpoint,
@@ -172,11 +173,8 @@ class SqlLogStorage:
         return [bytes(value) for value in rows]
 
 
-class CheckpointRepository:
+class CheckpointRepository(Repository[LogCheckpoint]):
     """Signed checkpoints: insert once per size, read the latest and recent ones."""
-
-    def __init__(self, db: Session) -> None:
-        self.db = db
 
     def latest(self) -> LogCheckpoint | None:
         """The checkpoint of the largest tree, or None before the first one."""

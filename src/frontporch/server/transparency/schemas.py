@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from frontporch.server.transparency.models import LogCheckpoint
-from frontporch.server.transparency.service import EntryView, b64
+from frontporch.server.transparency.views import EntryView, b64
 
 Base64 = str
 

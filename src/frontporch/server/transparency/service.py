@@ -20,12 +20,8 @@ needs the signed root to check them against); entries up to the current size.
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -39,6 +35,7 @@ from frontporch.server.transparency.errors import (
 from frontporch.server.transparency.keys import LogKeys
 from frontporch.server.transparency.models import LogCheckpoint
 from frontporch.server.transparency.repository import CheckpointRepository, SqlLogStorage
+from frontporch.server.transparency.views import EntryView
 from frontporch.translog.checkpoint import Checkpoint, sign_checkpoint
 from frontporch.translog.entries import Entry, encode_entry
 from frontporch.translog.log import Leaf, StorageDamaged, TransparencyLog, UnknownLeaf
@@ -58,24 +55,6 @@ def append_entries(
     until the caller's transaction ends, so keep it short after this call.
     """
     return TransparencyLog(SqlLogStorage(db, clock)).append([encode_entry(e) for e in entries])
-
-
-@dataclass(frozen=True)
-class EntryView:
-    """One entry as the API shows it: index, leaf hash, canonical bytes, decoded JSON."""
-
-    index: int
-    leaf_hash: bytes
-    data: bytes
-
-    @property
-    def decoded(self) -> dict[str, Any] | None:
-        """The entry's JSON object (None if the stored bytes are not one)."""
-        try:
-            value = json.loads(self.data)
-        except ValueError:
-            return None
-        return value if isinstance(value, dict) else None
 
 
 class LogService:
@@ -222,8 +201,3 @@ class LogService:
 
 def _view(leaf: Leaf) -> EntryView:
     return EntryView(leaf.index, leaf.hash, leaf.data)
-
-
-def b64(value: bytes) -> str:
-    """Standard base64 with padding, as every hash and blob in the API is written."""
-    return base64.b64encode(value).decode("ascii")

@@ -2,7 +2,7 @@
 write to `posts` (insert, update, delete — cascades included) and to `agencies` (an
 agency's name signs its posts).
 
-A server process keeps recent feed pages in memory (feed/pagecache.py) and serves one
+A server process keeps recent feed pages in memory (feed/posts/pagecache.py) and serves one
 only while the counter still reads what it read with the page. Triggers rather than
 application code, so that no way of changing a post (moderation, comments, a deleted
 account's cascade, another process, a script) can leave a stale page behind.

@@ -1,5 +1,5 @@
 """A poster frame for a shared clip: `posts.poster_key`, the blob of a still (JPEG)
-that the feed shows in the video's place until it plays (feed/uploads.py).
+that the feed shows in the video's place until it plays (feed/posts/uploads.py).
 
 Nullable: posts without a clip, posts made before posters existed, and clips a hub
 sent without one have none, and the feed shows the player as before.

@@ -1,0 +1,1 @@
+"""Reports and moderation: readers report posts; operators hide, restore or dismiss."""
