@@ -32,6 +32,8 @@ scenes_app = typer.Typer(help="Synthetic camera scenes with ground truth.", no_a
 app.add_typer(scenes_app, name="scenes")
 app.add_typer(log_app, name="log")  # `frontporch log verify`: see cli_log.py
 
+HubConfigFile = Annotated[Path, typer.Option("--config", "-c", help="The hub's YAML file.")]
+
 
 def fail(message: str) -> NoReturn:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
@@ -58,9 +60,7 @@ def _load(config: Path) -> HubConfig:
 @hub_app.callback(invoke_without_command=True)
 def hub(
     ctx: typer.Context,
-    config: Annotated[Path, typer.Option("--config", "-c", help="The hub's YAML file.")] = Path(
-        "hub.yaml"
-    ),
+    config: HubConfigFile = Path("hub.yaml"),
 ) -> None:
     """Run the hub: every camera, recording, detection and the web UI."""
     if ctx.invoked_subcommand is not None:
@@ -72,9 +72,7 @@ def hub(
 
 @hub_app.command("set-password")
 def hub_set_password(
-    config: Annotated[Path, typer.Option("--config", "-c", help="The hub's YAML file.")] = Path(
-        "hub.yaml"
-    ),
+    config: HubConfigFile = Path("hub.yaml"),
 ) -> None:
     """Set the owner's password for the hub's web UI."""
     from frontporch.hub.store.index import HubStore
@@ -377,9 +375,7 @@ def server_log_key(
 def hub_pair(
     server: Annotated[str, typer.Option("--server", help="The community server's address.")],
     code: Annotated[str, typer.Option("--code", help="The code shown on the home's page.")],
-    config: Annotated[Path, typer.Option("--config", "-c", help="The hub's YAML file.")] = Path(
-        "hub.yaml"
-    ),
+    config: HubConfigFile = Path("hub.yaml"),
     name: Annotated[
         str | None, typer.Option(help="How the hub is listed on the home's page (default: host).")
     ] = None,
@@ -400,9 +396,7 @@ def hub_pair(
 
 @hub_app.command("unpair")
 def hub_unpair(
-    config: Annotated[Path, typer.Option("--config", "-c", help="The hub's YAML file.")] = Path(
-        "hub.yaml"
-    ),
+    config: HubConfigFile = Path("hub.yaml"),
 ) -> None:
     """Revoke this hub's credential on its community server and forget the server."""
     from frontporch.hub.community.link import LinkError, unpair

@@ -81,7 +81,7 @@ def test_every_route_refuses_without_a_session(harness: WebHarness, credentials)
         for method in sorted((route.methods or set()) - {"HEAD"}):
             _assert_refused(path, client.request(method, path, follow_redirects=False))
             checked += 1
-    assert open_routes == {"/healthz", "/login", "/static"}
+    assert open_routes == {"/healthz", "/login", "/static", "/static/web"}
     assert checked >= 20
     assert "e1" in harness.store.events, "a refused request must not have deleted anything"
 
@@ -91,6 +91,9 @@ def test_open_routes_answer_without_a_session(harness: WebHarness) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/login").status_code == 200
     assert client.get("/static/hub.css").status_code == 200
+    assert client.get("/static/web/base.css").status_code == 200
+    page = client.get("/login").text
+    assert page.index('href="/static/web/base.css"') < page.index('href="/static/hub.css"')
 
 
 def test_sign_in_sets_a_hardened_session_cookie(harness: WebHarness) -> None:

@@ -149,26 +149,27 @@ def read_private_file(path: Path) -> bytes:
     return data
 
 
-def public_key_from_base64(text: str) -> Ed25519PublicKey:
-    """An Ed25519 public key from its base64 raw form; SignatureError if malformed."""
+def _ed25519_bytes(text: str, size: int, what: str) -> bytes:
+    """The `size` raw bytes of an Ed25519 `what` in base64; SignatureError if malformed."""
     try:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise SignatureError("the public key is not base64") from exc
-    if len(raw) != ED25519_PUBLIC_KEY_BYTES:
-        raise SignatureError("an Ed25519 public key is 32 bytes")
+        raise SignatureError(f"the {what} is not base64") from exc
+    if len(raw) != size:
+        raise SignatureError(f"an Ed25519 {what} is {size} bytes")
+    return raw
+
+
+def public_key_from_base64(text: str) -> Ed25519PublicKey:
+    """An Ed25519 public key from its base64 raw form; SignatureError if malformed."""
+    raw = _ed25519_bytes(text, ED25519_PUBLIC_KEY_BYTES, "public key")
     return Ed25519PublicKey.from_public_bytes(raw)
 
 
 def verify_signature(public_key: str, message: bytes, signature: str) -> None:
     """Check a base64 Ed25519 signature over `message`; raises SignatureError if it fails."""
     key = public_key_from_base64(public_key)
-    try:
-        raw = base64.b64decode(signature, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise SignatureError("the signature is not base64") from exc
-    if len(raw) != ED25519_SIGNATURE_BYTES:
-        raise SignatureError("an Ed25519 signature is 64 bytes")
+    raw = _ed25519_bytes(signature, ED25519_SIGNATURE_BYTES, "signature")
     try:
         key.verify(raw, message)
     except InvalidSignature as exc:

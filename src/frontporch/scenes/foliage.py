@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from frontporch.hub.analysis.geometry import Point
-from frontporch.scenes.textures import value_noise
+from frontporch.scenes.textures import overlap, value_noise
 
 Anchor = Literal["bottom", "top"]
 
@@ -132,14 +132,13 @@ class SwayingPlant:
 
 def _blend(frame: np.ndarray, rgba: np.ndarray, x: int, y: int) -> None:
     """Alpha-blend a BGRA image onto `frame` with its top-left at (x, y), clipped."""
-    h, w = rgba.shape[:2]
-    x1, y1 = max(0, x), max(0, y)
-    x2, y2 = min(frame.shape[1], x + w), min(frame.shape[0], y + h)
-    if x1 >= x2 or y1 >= y2:
+    found = overlap(frame, rgba, x, y)
+    if found is None:
         return
-    part = rgba[y1 - y : y2 - y, x1 - x : x2 - x]
+    into, part_of = found
+    part = rgba[part_of]
     weight = part[..., 3].astype(np.float32) * np.float32(1 / 255)
-    roi = frame[y1:y2, x1:x2]
+    roi = frame[into]
     roi[...] = cv2.blendLinear(
         np.ascontiguousarray(part[..., :3]), np.ascontiguousarray(roi), weight, 1.0 - weight
     )

@@ -152,19 +152,35 @@ def vertical_gradient(height: int, width: int, top: float, bottom: float) -> Flo
     return np.repeat(column, width, axis=1)
 
 
-def paste(
-    canvas: FloatImage, surface: FloatImage, x: int, y: int, mask: np.ndarray | None = None
-) -> None:
-    """Copy `surface` into `canvas` at (x, y), clipped; `mask` (bool, surface-sized) limits it."""
+Window = tuple[slice, slice]
+
+
+def overlap(
+    canvas: np.ndarray, surface: np.ndarray, x: int, y: int
+) -> tuple[Window, Window] | None:
+    """Where `surface`, with its top-left at (x, y), lands on `canvas`: the (rows,
+    columns) of the part on the canvas and of the same part in the surface; None if
+    none of it does."""
     h, w = surface.shape[:2]
     x1, y1 = max(0, x), max(0, y)
     x2, y2 = min(canvas.shape[1], x + w), min(canvas.shape[0], y + h)
     if x1 >= x2 or y1 >= y2:
+        return None
+    return (slice(y1, y2), slice(x1, x2)), (slice(y1 - y, y2 - y), slice(x1 - x, x2 - x))
+
+
+def paste(
+    canvas: FloatImage, surface: FloatImage, x: int, y: int, mask: np.ndarray | None = None
+) -> None:
+    """Copy `surface` into `canvas` at (x, y), clipped; `mask` (bool, surface-sized) limits it."""
+    found = overlap(canvas, surface, x, y)
+    if found is None:
         return
-    part = surface[y1 - y : y2 - y, x1 - x : x2 - x]
+    into, part_of = found
+    part = surface[part_of]
     if mask is None:
-        canvas[y1:y2, x1:x2] = part
+        canvas[into] = part
     else:
-        region = canvas[y1:y2, x1:x2]
-        keep = mask[y1 - y : y2 - y, x1 - x : x2 - x]
+        region = canvas[into]
+        keep = mask[part_of]
         region[keep] = part[keep]

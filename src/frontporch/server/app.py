@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from frontporch import __version__
@@ -57,6 +56,7 @@ from frontporch.server.transparency import endpoints as log_endpoints
 from frontporch.server.transparency import pages as log_pages
 from frontporch.server.transparency.checkpointer import checkpointer
 from frontporch.server.transparency.keys import load_log_keys
+from frontporch.web import frame
 from frontporch.web.routing import public_router
 
 HERE = Path(__file__).parent
@@ -110,7 +110,7 @@ def build_blobs(settings: ServerSettings) -> BlobStore:
 
 def build_templates() -> Jinja2Templates:
     """The page templates, with the version available to every page."""
-    templates = Jinja2Templates(directory=HERE / "templates")
+    templates = frame.page_templates(HERE / "templates")
     templates.env.globals["version"] = __version__
     templates.env.filters["when"] = _when
     return templates
@@ -188,7 +188,7 @@ def create_app(
     templating.install(app.state.server.templates.env)
     install_error_handlers(app, page_subject=optional_subject)
     app.add_middleware(ServerHeadersMiddleware, base_url=settings.base_url)
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    frame.mount_static(app, HERE / "static")
     # Routes match in order: the feed's API, the busiest, first; `/posts/new` before
     # `/posts/{post_id}`.
     for router in (

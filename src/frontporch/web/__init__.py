@@ -9,5 +9,8 @@ Each app configures these parts with its own settings; neither copies them:
   and the handlers that render every failure through them;
 - `routing`: deny by default, the start-up check that every route has a guard or a
   public marker;
-- `redirects`: where a page may send the browser next.
+- `redirects`: where a page may send the browser next;
+- `frame`: the page frame both apps' `base.html` extend (`templates/page.html`; the
+  password and sign-out forms are macros in `templates/forms.html`) and the base
+  stylesheet and icon it names (`static/`, served at `/static/web/`).
 """

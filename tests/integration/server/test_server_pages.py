@@ -41,6 +41,16 @@ def test_pages_are_labelled_and_landmarked(client: TestClient) -> None:
         assert "https://" not in html
 
 
+def test_pages_load_the_shared_base_stylesheet_before_their_own(client: TestClient) -> None:
+    html = client.get("/sign-in").text
+    base, own = html.index('href="/static/web/base.css"'), html.index('href="/static/server.css"')
+    assert base < own  # the server's rules come after the base's, and win ties
+    for path in ("/static/web/base.css", "/static/server.css", "/static/web/icon.svg"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+    assert "--accent:" in client.get("/static/web/base.css").text
+
+
 def test_sign_up_and_sign_in_through_the_forms(server: ServerHarness, client: TestClient) -> None:
     email = server.new_email()
     response = _submit(

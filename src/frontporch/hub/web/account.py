@@ -55,9 +55,15 @@ def login_form(
     """The sign-in page with a fresh double-submit CSRF cookie."""
     token = new_token()
     response = render(
-        request, context, None, "login.html", next_url=next_url, login_csrf=token, error=error
+        request,
+        context,
+        None,
+        "login.html",
+        status=status,
+        next_url=next_url,
+        login_csrf=token,
+        error=error,
     )
-    response.status_code = status
     response.headers.update(headers or {})
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
@@ -137,18 +143,17 @@ def account_view(
     request: Request, context: HubContext, owner: Owner, status: int = 200, **values: object
 ) -> Response:
     """The account page: the password form, and the API tokens with their last use."""
-    response = render(
+    return render(
         request,
         context,
         owner,
         "account.html",
+        status=status,
         min_length=MIN_PASSWORD_LENGTH,
         tokens=[TokenOut.of(token) for token in context.tokens.live()],
         scopes=SCOPE_DESCRIPTIONS,
         **values,
     )
-    response.status_code = status
-    return response
 
 
 @protected.get("/account")

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from frontporch import __version__
@@ -32,6 +31,7 @@ from frontporch.hub.web.middleware import HUB_POLICY, SessionCookieMiddleware
 from frontporch.hub.web.schemas import HealthOut, iso
 from frontporch.hub.web.sessions import LoginRateLimiter, Owner, SessionAuth
 from frontporch.hub.web.tokens import TokenAuth
+from frontporch.web import frame
 from frontporch.web.routing import PUBLIC, check_routes_guarded
 from frontporch.web.security import SecurityMiddleware
 
@@ -74,7 +74,7 @@ def _openapi_router(app: FastAPI) -> APIRouter:
 
 
 def _templates() -> Jinja2Templates:
-    templates = Jinja2Templates(directory=HERE / "templates")
+    templates = frame.page_templates(HERE / "templates")
     templates.env.filters["iso"] = iso
     templates.env.filters["clock"] = _local_clock
     templates.env.filters["duration"] = _duration
@@ -129,7 +129,7 @@ def create_hub_app(
     install_error_handlers(app)
     app.add_middleware(SessionCookieMiddleware)
     app.add_middleware(SecurityMiddleware, policy=HUB_POLICY)
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    frame.mount_static(app, HERE / "static")
     for open_router in (health, account.public):
         app.include_router(open_router, dependencies=[PUBLIC])
     for router in (

@@ -6,7 +6,8 @@ instances in one process never clash and nothing is counted twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -15,48 +16,81 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from frontporch.hub.ports import HubRuntime
+from frontporch.hub.ports import CameraStatus, HubRuntime
 from frontporch.hub.web.auth import require_owner
 from frontporch.hub.web.context import HubContext, hub_context
 
 
+@dataclass(frozen=True)
+class Series:
+    """One per-camera metric family: its kind, name and help, and its value per camera."""
+
+    family: type[GaugeMetricFamily] | type[CounterMetricFamily]
+    name: str
+    help: str
+    value: Callable[[CameraStatus], float]
+
+
+SERIES = (
+    Series(
+        GaugeMetricFamily,
+        "frontporch_camera_online",
+        "1 if online.",
+        lambda status: 1.0 if status.online else 0.0,
+    ),
+    Series(
+        GaugeMetricFamily,
+        "frontporch_camera_input_fps",
+        "Frames per second read.",
+        lambda status: status.input_fps,
+    ),
+    Series(
+        GaugeMetricFamily,
+        "frontporch_camera_analyzed_fps",
+        "Frames per second analysed.",
+        lambda status: status.analyzed_fps,
+    ),
+    Series(
+        CounterMetricFamily,
+        "frontporch_camera_skipped_frames",
+        "Frames skipped by analysis.",
+        lambda status: status.skipped_frames,
+    ),
+    Series(
+        CounterMetricFamily,
+        "frontporch_camera_reconnects",
+        "Input reconnects.",
+        lambda status: status.reconnects,
+    ),
+    Series(
+        CounterMetricFamily,
+        "frontporch_camera_events",
+        "Events opened since start.",
+        lambda status: status.events,
+    ),
+    Series(
+        GaugeMetricFamily,
+        "frontporch_camera_recorded_bytes",
+        "Bytes of recordings on disk.",
+        lambda status: status.recorded_bytes,
+    ),
+)
+
+
 class HubCollector(Collector):
-    """Per-camera gauges and counters from `HubRuntime.camera_status`."""
+    """Per-camera gauges and counters (`SERIES`) from `HubRuntime.camera_status`."""
 
     def __init__(self, runtime: HubRuntime) -> None:
         self._runtime = runtime
 
     def collect(self) -> Iterator[Metric]:
         """Build every metric family from the cameras' current status."""
-        online = GaugeMetricFamily("frontporch_camera_online", "1 if online.", labels=["camera"])
-        input_fps = GaugeMetricFamily(
-            "frontporch_camera_input_fps", "Frames per second read.", labels=["camera"]
-        )
-        analyzed_fps = GaugeMetricFamily(
-            "frontporch_camera_analyzed_fps", "Frames per second analysed.", labels=["camera"]
-        )
-        skipped = CounterMetricFamily(
-            "frontporch_camera_skipped_frames", "Frames skipped by analysis.", labels=["camera"]
-        )
-        reconnects = CounterMetricFamily(
-            "frontporch_camera_reconnects", "Input reconnects.", labels=["camera"]
-        )
-        events = CounterMetricFamily(
-            "frontporch_camera_events", "Events opened since start.", labels=["camera"]
-        )
-        recorded = GaugeMetricFamily(
-            "frontporch_camera_recorded_bytes", "Bytes of recordings on disk.", labels=["camera"]
-        )
+        families = [series.family(series.name, series.help, labels=["camera"]) for series in SERIES]
         for name in self._runtime.camera_names():
             status = self._runtime.camera_status(name)
-            online.add_metric([name], 1.0 if status.online else 0.0)
-            input_fps.add_metric([name], status.input_fps)
-            analyzed_fps.add_metric([name], status.analyzed_fps)
-            skipped.add_metric([name], status.skipped_frames)
-            reconnects.add_metric([name], status.reconnects)
-            events.add_metric([name], status.events)
-            recorded.add_metric([name], status.recorded_bytes)
-        yield from (online, input_fps, analyzed_fps, skipped, reconnects, events, recorded)
+            for series, family in zip(SERIES, families, strict=True):
+                family.add_metric([name], series.value(status))
+        yield from families
 
 
 def build_registry(runtime: HubRuntime) -> CollectorRegistry:

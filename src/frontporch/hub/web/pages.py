@@ -34,11 +34,17 @@ SignedIn = Annotated[Owner, Depends(require_owner)]
 
 
 def render(
-    request: Request, context: HubContext, owner: Owner | None, template: str, **values: object
+    request: Request,
+    context: HubContext,
+    owner: Owner | None,
+    template: str,
+    *,
+    status: int = 200,
+    **values: object,
 ) -> Response:
     """Render a page template with the owner and their CSRF token available."""
     values.update(owner=owner, csrf_token=owner.csrf_token if owner else None)
-    return context.templates.TemplateResponse(request, template, values)
+    return context.templates.TemplateResponse(request, template, values, status_code=status)
 
 
 @dataclass
@@ -145,11 +151,16 @@ def render_event(
     record = find_event(context, event_id)
     share = share_view(context, record)
     values.setdefault("form", {"media": "clip" if share.has_footage else "snapshot"})
-    response = render(
-        request, context, owner, "event.html", event=EventOut.of(record), share=share, **values
+    return render(
+        request,
+        context,
+        owner,
+        "event.html",
+        status=status,
+        event=EventOut.of(record),
+        share=share,
+        **values,
     )
-    response.status_code = status
-    return response
 
 
 @router.get("/events/{event_id}")

@@ -94,27 +94,32 @@ def authenticate(
     return AuthSubject(user=user, session=session, csrf_token=expected)
 
 
-@guard
-def pending_session(
+def authenticated(
     request: Request, db: DbSession, context: Context, csrf: SubmittedCsrf
 ) -> AuthSubject:
-    """A browser session, possibly still waiting for its two-factor code."""
+    """The caller, whatever their session's state; NotAuthenticated if they bring no
+    credential (not a guard itself: the guards below build on it)."""
     subject = authenticate(request, db, context, csrf)
     if subject is None:
         raise NotAuthenticated()
+    return subject
+
+
+@guard
+async def pending_session(
+    subject: Annotated[AuthSubject, Depends(authenticated)],
+) -> AuthSubject:
+    """A browser session, possibly still waiting for its two-factor code."""
     if subject.session is None:
         raise BrowserSessionRequired()
     return subject
 
 
 @guard
-def signed_in_any(
-    request: Request, db: DbSession, context: Context, csrf: SubmittedCsrf
+async def signed_in_any(
+    subject: Annotated[AuthSubject, Depends(authenticated)],
 ) -> AuthSubject:
     """Fully signed in, before the role's two-factor requirement is enforced."""
-    subject = authenticate(request, db, context, csrf)
-    if subject is None:
-        raise NotAuthenticated()
     if subject.session is not None and not subject.session.mfa_passed:
         raise SecondFactorPending()
     return subject

@@ -51,8 +51,8 @@ from frontporch.server.accounts.sessions import (
 )
 from frontporch.server.accounts.views import SignIn
 from frontporch.server.context import Context, ServerContext, client_address
-from frontporch.server.db import DbSession
 from frontporch.server.kit.schemas import ERRORS, MessageOut
+from frontporch.server.kit.services import per_request
 from frontporch.server.routing import protected_router
 from frontporch.web.routing import public_router
 from frontporch.web.security import NO_STORE
@@ -88,18 +88,8 @@ def client_info(request: Request) -> ClientInfo:
 Client = Annotated[ClientInfo, Depends(client_info)]
 
 
-def accounts(db: DbSession, context: Context) -> AccountService:
-    """The accounts service for this request."""
-    return AccountService(db, context)
-
-
-def creds(db: DbSession, context: Context) -> CredentialService:
-    """The credentials service for this request."""
-    return CredentialService(db, context)
-
-
-Accounts = Annotated[AccountService, Depends(accounts)]
-Credentials = Annotated[CredentialService, Depends(creds)]
+Accounts = Annotated[AccountService, Depends(per_request(AccountService))]
+Credentials = Annotated[CredentialService, Depends(per_request(CredentialService))]
 
 
 def attach_session(response: Response, context: ServerContext, sign_in: SignIn) -> None:

@@ -17,9 +17,8 @@ from frontporch.server.agencies.schemas import (
     AgencyOut,
 )
 from frontporch.server.agencies.service import AgencyService
-from frontporch.server.context import Context
-from frontporch.server.db import DbSession
 from frontporch.server.kit.schemas import ERRORS
+from frontporch.server.kit.services import per_request
 from frontporch.server.routing import protected_router
 
 registry: APIRouter = protected_router(
@@ -29,12 +28,7 @@ registry: APIRouter = protected_router(
 UserId = Annotated[uuid.UUID, PathParam(description="The account's id.")]
 
 
-async def agency_service(db: DbSession, context: Context) -> AgencyService:
-    """The agency registry for this request (only builds objects: called inline)."""
-    return AgencyService(db, context)
-
-
-Agencies = Annotated[AgencyService, Depends(agency_service)]
+Agencies = Annotated[AgencyService, Depends(per_request(AgencyService))]
 
 
 @registry.post("/agencies", status_code=201, response_model=AgencyOut)

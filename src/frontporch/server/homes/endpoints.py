@@ -8,8 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from fastapi import Path as PathParam
 
-from frontporch.server.context import Context
-from frontporch.server.db import DbSession
 from frontporch.server.homes.access import Household, household
 from frontporch.server.homes.schemas import (
     HomeIn,
@@ -20,6 +18,7 @@ from frontporch.server.homes.schemas import (
 )
 from frontporch.server.homes.service import HomeService, cell_from_input
 from frontporch.server.kit.schemas import ERRORS, MessageOut
+from frontporch.server.kit.services import per_request
 from frontporch.server.routing import protected_router
 
 homes: APIRouter = protected_router(household, prefix="/api", tags=["homes"], responses=ERRORS)
@@ -27,12 +26,7 @@ HomeId = Annotated[uuid.UUID, PathParam(description="The home's id.")]
 UserId = Annotated[uuid.UUID, PathParam(description="The member's user id.")]
 
 
-def home_service(db: DbSession, context: Context) -> HomeService:
-    """The homes service for this request."""
-    return HomeService(db, context)
-
-
-Homes = Annotated[HomeService, Depends(home_service)]
+Homes = Annotated[HomeService, Depends(per_request(HomeService))]
 
 
 @homes.post("/homes", status_code=201, response_model=HomeOut)

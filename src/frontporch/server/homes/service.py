@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -128,6 +129,23 @@ class HomeService:
         """The current time by the server's clock."""
         return self.context.clock()
 
+    def _check_limit(
+        self,
+        subject: AuthSubject,
+        kind: str,
+        limit: int,
+        period: timedelta,
+        now: datetime,
+        reached: Callable[[int, int], TooManyRequests],
+    ) -> int:
+        """How often the caller did `kind` (home activity) in the sliding `period` before
+        `now`; raises `reached(limit, seconds to wait)` if that is `limit` already."""
+        done = self.activity.times_since(subject.user_id, kind, now - period)
+        wait = wait_for_limit(done, limit, period, now)
+        if wait is not None:
+            raise reached(limit, wait)
+        return len(done)
+
     def view(self, subject: AuthSubject, home: Home) -> HomeView:
         """How the caller sees one of their homes."""
         role = "owner" if home.owner_id == subject.user_id else "member"
@@ -145,10 +163,7 @@ class HomeService:
         home_cell = geo.coarsen(cell, geo.HOME_RESOLUTION)
         now = self.now()
         limit = self.context.settings.homes_added_per_month
-        added = self.activity.times_since(subject.user_id, "added", now - HOME_LIMIT_PERIOD)
-        wait = wait_for_limit(added, limit, HOME_LIMIT_PERIOD, now)
-        if wait is not None:
-            raise HomeLimitReached(limit, wait)
+        added = self._check_limit(subject, "added", limit, HOME_LIMIT_PERIOD, now, HomeLimitReached)
         home = self.homes.add(
             Home(
                 owner_id=subject.user_id,
@@ -159,9 +174,7 @@ class HomeService:
         )
         self.activity.record(subject.user_id, "added", now)
         # For operators watching churn: the account and the home, never the cell or name.
-        log.info(
-            "home %s added by account %s (%d in 30 days)", home.id, subject.user_id, len(added) + 1
-        )
+        log.info("home %s added by account %s (%d in 30 days)", home.id, subject.user_id, added + 1)
         return self.view(subject, home)
 
     def list_homes(self, subject: AuthSubject) -> list[HomeView]:
@@ -226,10 +239,9 @@ class HomeService:
         # Per inviting account, in `home_activity`: a per-home count would start again
         # whenever the home is deleted and added anew.
         limit = self.context.settings.home_invitations_per_day
-        sent = self.activity.times_since(subject.user_id, "invited", now - INVITATION_LIMIT_PERIOD)
-        wait = wait_for_limit(sent, limit, INVITATION_LIMIT_PERIOD, now)
-        if wait is not None:
-            raise InvitationLimitReached(limit, wait)
+        self._check_limit(
+            subject, "invited", limit, INVITATION_LIMIT_PERIOD, now, InvitationLimitReached
+        )
         if self.invitations.count_open_for(home_id, now) >= MAX_OPEN_INVITATIONS:
             raise TooManyRequests(
                 "too many open invitations",

@@ -33,6 +33,7 @@ from frontporch.server.hubs.schemas import (
 )
 from frontporch.server.hubs.service import HubService, take_messages
 from frontporch.server.kit.schemas import ERRORS
+from frontporch.server.kit.services import per_request
 from frontporch.server.routing import protected_router
 from frontporch.web.routing import public_router
 from frontporch.web.security import NO_STORE
@@ -49,12 +50,7 @@ HomeId = Annotated[uuid.UUID, PathParam(description="The home's id.")]
 HubId = Annotated[uuid.UUID, PathParam(description="The hub's id.")]
 
 
-def hub_service(db: DbSession, context: Context) -> HubService:
-    """The hub-management service for this request."""
-    return HubService(db, context)
-
-
-Hubs = Annotated[HubService, Depends(hub_service)]
+Hubs = Annotated[HubService, Depends(per_request(HubService))]
 
 
 # -- pairing (public) -----------------------------------------------------------------------

@@ -11,5 +11,6 @@ transparency); the areas import the kit.
 - `models`: the shared throttle table and the columns of single-use secrets;
 - `throttles` (lockouts) and `quotas`, over that table;
 - `tokens`: random secret tokens and the hashes they are stored as;
+- `services`: `per_request`, the dependency that builds an area's service for a request;
 - `announcements`: what one area announces and others act on.
 """

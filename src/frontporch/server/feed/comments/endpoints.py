@@ -8,23 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from frontporch.server.accounts.auth import SignedIn, signed_in
-from frontporch.server.context import Context
-from frontporch.server.db import DbSession
 from frontporch.server.feed.comments.schemas import CommentIn, CommentOut, CommentsOut
 from frontporch.server.feed.comments.service import CommentService
 from frontporch.server.feed.params import CommentId, Cursor, Limit, PostId
 from frontporch.server.kit.schemas import ERRORS
+from frontporch.server.kit.services import per_request
 from frontporch.server.routing import protected_router
 
 comments: APIRouter = protected_router(signed_in, prefix="/api", tags=["feed"], responses=ERRORS)
 
 
-async def comment_service(db: DbSession, context: Context) -> CommentService:
-    """The comments service for this request (only builds objects: called inline)."""
-    return CommentService(db, context)
-
-
-Comments = Annotated[CommentService, Depends(comment_service)]
+Comments = Annotated[CommentService, Depends(per_request(CommentService))]
 
 
 @comments.get("/posts/{post_id}/comments", response_model=CommentsOut)

@@ -8,8 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from frontporch.server.accounts.auth import Operator, SignedIn, operator, signed_in
-from frontporch.server.context import Context
-from frontporch.server.db import DbSession
 from frontporch.server.feed.moderation.schemas import (
     ModerationActionOut,
     ModerationIn,
@@ -23,6 +21,7 @@ from frontporch.server.feed.moderation.views import Action
 from frontporch.server.feed.params import Limit, PostId
 from frontporch.server.feed.posts.schemas import PostOut
 from frontporch.server.kit.schemas import ERRORS
+from frontporch.server.kit.services import per_request
 from frontporch.server.routing import protected_router
 
 reports: APIRouter = protected_router(signed_in, prefix="/api", tags=["feed"], responses=ERRORS)
@@ -31,12 +30,7 @@ moderation: APIRouter = protected_router(
 )
 
 
-async def moderation_service(db: DbSession, context: Context) -> ModerationService:
-    """The reports and moderation service for this request (only builds objects)."""
-    return ModerationService(db, context)
-
-
-Moderation = Annotated[ModerationService, Depends(moderation_service)]
+Moderation = Annotated[ModerationService, Depends(per_request(ModerationService))]
 
 
 @reports.post("/posts/{post_id}/reports", status_code=201, response_model=ReportOut)
@@ -71,31 +65,33 @@ def _act(action: Action) -> Any:
     return handler
 
 
-moderation.add_api_route(
-    "/posts/{post_id}/hide",
-    _act(Action.HIDE),
-    methods=["POST"],
-    response_model=PostOut,
-    summary="Hide a post",
-    description="Take a post out of every feed (its author still sees it, with the "
-    "reason); resolves its open reports and notifies the author.",
+_ACTIONS = (
+    (
+        Action.HIDE,
+        "Hide a post",
+        "Take a post out of every feed (its author still sees it, with the reason); "
+        "resolves its open reports and notifies the author.",
+    ),
+    (
+        Action.RESTORE,
+        "Restore a hidden post",
+        "Put a hidden post back in the feeds; notifies the author.",
+    ),
+    (
+        Action.DISMISS,
+        "Dismiss a post's reports",
+        "The post stays as it is; its open reports are resolved.",
+    ),
 )
-moderation.add_api_route(
-    "/posts/{post_id}/restore",
-    _act(Action.RESTORE),
-    methods=["POST"],
-    response_model=PostOut,
-    summary="Restore a hidden post",
-    description="Put a hidden post back in the feeds; notifies the author.",
-)
-moderation.add_api_route(
-    "/posts/{post_id}/dismiss",
-    _act(Action.DISMISS),
-    methods=["POST"],
-    response_model=PostOut,
-    summary="Dismiss a post's reports",
-    description="The post stays as it is; its open reports are resolved.",
-)
+for action, summary, description in _ACTIONS:
+    moderation.add_api_route(
+        f"/posts/{{post_id}}/{action.value}",
+        _act(action),
+        methods=["POST"],
+        response_model=PostOut,
+        summary=summary,
+        description=description,
+    )
 
 
 @moderation.get("/posts/{post_id}/history", response_model=list[ModerationActionOut])

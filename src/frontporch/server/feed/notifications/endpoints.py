@@ -8,8 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from frontporch.server.accounts.auth import SignedIn, signed_in
-from frontporch.server.context import Context
-from frontporch.server.db import DbSession
 from frontporch.server.feed.notifications.schemas import (
     NotificationOut,
     NotificationsOut,
@@ -19,17 +17,13 @@ from frontporch.server.feed.notifications.schemas import (
 from frontporch.server.feed.notifications.service import NotificationService
 from frontporch.server.feed.params import Limit
 from frontporch.server.kit.schemas import ERRORS
+from frontporch.server.kit.services import per_request
 from frontporch.server.routing import protected_router
 
 inbox: APIRouter = protected_router(signed_in, prefix="/api", tags=["feed"], responses=ERRORS)
 
 
-async def notification_service(db: DbSession, context: Context) -> NotificationService:
-    """The notifications service for this request (only builds objects: called inline)."""
-    return NotificationService(db, context)
-
-
-Notifications = Annotated[NotificationService, Depends(notification_service)]
+Notifications = Annotated[NotificationService, Depends(per_request(NotificationService))]
 
 
 @inbox.get("/notifications", response_model=NotificationsOut)

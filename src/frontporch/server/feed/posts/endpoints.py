@@ -32,6 +32,7 @@ from frontporch.server.feed.posts.uploads import count_upload, received_upload, 
 from frontporch.server.homes.access import Household, household
 from frontporch.server.hubs.auth import PairedHub, paired_hub
 from frontporch.server.kit.schemas import ERRORS, ErrorOut
+from frontporch.server.kit.services import per_request
 from frontporch.server.routing import protected_router
 
 
@@ -47,17 +48,12 @@ hub: APIRouter = protected_router(paired_hub, prefix="/api/hub", tags=["hub"], r
 # calls them inline instead of sending each through the thread pool.
 
 
-async def post_service(db: DbSession, context: Context) -> PostService:
-    """The posts service for this request."""
-    return PostService(db, context)
-
-
 async def feed_reader(db: DbSession, context: Context, pages: FeedPages) -> FeedReader:
     """The feed's read path for this request."""
     return FeedReader(db, context, pages)
 
 
-Posts = Annotated[PostService, Depends(post_service)]
+Posts = Annotated[PostService, Depends(per_request(PostService))]
 Reader = Annotated[FeedReader, Depends(feed_reader)]
 
 
