@@ -31,6 +31,8 @@ app.add_typer(hub_app, name="hub")
 scenes_app = typer.Typer(help="Synthetic camera scenes with ground truth.", no_args_is_help=True)
 app.add_typer(scenes_app, name="scenes")
 app.add_typer(log_app, name="log")  # `frontporch log verify`: see cli_log.py
+agency_app = typer.Typer(help="For agencies: keys made offline.", no_args_is_help=True)
+app.add_typer(agency_app, name="agency")
 
 HubConfigFile = Annotated[Path, typer.Option("--config", "-c", help="The hub's YAML file.")]
 
@@ -369,6 +371,44 @@ def server_log_key(
     typer.echo(f"{verifier_key}\n")
     typer.echo("To rotate an existing key, set the new one as log_signing_key_next first, so")
     typer.echo("checkpoints carry both signatures until verifiers have the new verifier key.")
+
+
+@agency_app.command("keygen")
+def agency_keygen(
+    folder: Annotated[Path, typer.Argument(help="Where to write the keys (made 0700).")],
+) -> None:
+    """Make an agency's keys offline: an Ed25519 signing key and an age identity (each a
+    0600 file), and print the public parts and fingerprints to apply with."""
+    from frontporch.crypto.keys import (
+        AGENCY_AGE_KEY_FILE,
+        AGENCY_SIGNING_KEY_FILE,
+        AgencyIdentity,
+        fingerprint,
+    )
+
+    existing = [
+        name for name in (AGENCY_SIGNING_KEY_FILE, AGENCY_AGE_KEY_FILE) if (folder / name).exists()
+    ]
+    if existing:
+        fail(f"{folder / existing[0]} already exists; keys are never replaced (use a new folder)")
+    identity = AgencyIdentity.generate()
+    try:
+        identity.save(folder)
+    except OSError as exc:
+        fail(f"cannot write the keys into {folder}: {exc.strerror}")
+    signing, age = folder / AGENCY_SIGNING_KEY_FILE, folder / AGENCY_AGE_KEY_FILE
+    typer.echo("Wrote the agency's private keys (mode 0600; keep them offline, backed up):")
+    typer.echo(f"  {signing}  Ed25519 signing key")
+    typer.echo(f"  {age}  age identity: released footage opens with `age -d -i {age}`")
+    typer.echo("")
+    typer.echo("Public parts, for the agency's application to a community server:")
+    typer.echo(f"  signing key    {identity.public_key}")
+    typer.echo(f"    fingerprint  {fingerprint(identity.public_key)}")
+    typer.echo(f"  age recipient  {identity.age_recipient}")
+    typer.echo(f"    fingerprint  {fingerprint(identity.age_recipient)}")
+    typer.echo("")
+    typer.echo("When the server's operator verifies the agency, read both fingerprints back")
+    typer.echo("to them out of band (by phone or in person), not through the application.")
 
 
 @hub_app.command("pair")

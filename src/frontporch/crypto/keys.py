@@ -10,17 +10,21 @@
   -d -i` tool can use it.
 
 Both are generated once and kept in `<storage>/identity/` with mode 0600 (the folder
-0700); they are never logged and never leave the hub.
+0700); they are never logged and never leave the hub. An agency holds the same two
+kinds of key (`AgencyIdentity`), made offline by `frontporch agency keygen`; hubs learn
+its public parts only from its registration in the transparency log.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Self
 
 import pyrage
 from cryptography.exceptions import InvalidSignature
@@ -30,6 +34,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 IDENTITY_DIR = "identity"
 SIGNING_KEY_FILE = "hub-signing.key"
 AGE_KEY_FILE = "hub-age.key"
+AGENCY_SIGNING_KEY_FILE = "agency-signing.key"
+AGENCY_AGE_KEY_FILE = "agency-age.key"
 ED25519_PUBLIC_KEY_BYTES = 32
 ED25519_SIGNATURE_BYTES = 64
 
@@ -51,14 +57,15 @@ class RecipientError(KeyMaterialError):
 
 
 @dataclass(frozen=True)
-class HubIdentity:
-    """A hub's Ed25519 signing key and age X25519 identity."""
+class Identity:
+    """An Ed25519 signing key and an age X25519 identity: what a hub, or an agency,
+    holds privately."""
 
     signing_key: Ed25519PrivateKey
     age_identity: pyrage.x25519.Identity
 
     @classmethod
-    def generate(cls) -> HubIdentity:
+    def generate(cls) -> Self:
         """A fresh identity (not yet saved)."""
         return cls(Ed25519PrivateKey.generate(), pyrage.x25519.Identity.generate())
 
@@ -79,9 +86,9 @@ class HubIdentity:
         """An Ed25519 signature (64 bytes) over `message`."""
         return self.signing_key.sign(message)
 
-    def save(self, storage: Path) -> None:
-        """Write both keys under `storage/identity/` (0600; refuses to overwrite)."""
-        folder = storage / IDENTITY_DIR
+    def write(self, folder: Path, signing_file: str, age_file: str) -> None:
+        """Write both keys into `folder` (0700): the signing key as PKCS#8 PEM, the age
+        identity as the standard identity file; each 0600, never replacing a file."""
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(folder, 0o700)
         pem = self.signing_key.private_bytes(
@@ -93,32 +100,44 @@ class HubIdentity:
         age_text = (
             f"# created: {created}\n# public key: {self.age_recipient}\n{self.age_identity}\n"
         )
-        write_private_file(folder / SIGNING_KEY_FILE, pem)
-        write_private_file(folder / AGE_KEY_FILE, age_text.encode("ascii"))
+        write_private_file(folder / signing_file, pem)
+        write_private_file(folder / age_file, age_text.encode("ascii"))
+
+    @classmethod
+    def read(cls, folder: Path, signing_file: str, age_file: str) -> Self:
+        """The identity written into `folder`; IdentityFileError if absent or unusable."""
+        pem = read_private_file(folder / signing_file)
+        try:
+            key = serialization.load_pem_private_key(pem, password=None)
+        except (ValueError, TypeError) as exc:
+            raise IdentityFileError(f"{folder / signing_file} is not a PEM key") from exc
+        if not isinstance(key, Ed25519PrivateKey):
+            raise IdentityFileError(f"{folder / signing_file} is not an Ed25519 key")
+        age_lines = [
+            line.strip()
+            for line in read_private_file(folder / age_file).decode("ascii").splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
+        if len(age_lines) != 1:
+            raise IdentityFileError(f"{folder / age_file} must hold one AGE-SECRET-KEY-1 line")
+        try:
+            age_identity = pyrage.x25519.Identity.from_str(age_lines[0])
+        except pyrage.IdentityError as exc:
+            raise IdentityFileError(f"{folder / age_file} is not an age identity") from exc
+        return cls(key, age_identity)
+
+
+class HubIdentity(Identity):
+    """A hub's identity, kept in `<storage>/identity/`."""
+
+    def save(self, storage: Path) -> None:
+        """Write both keys under `storage/identity/` (0600; refuses to overwrite)."""
+        self.write(storage / IDENTITY_DIR, SIGNING_KEY_FILE, AGE_KEY_FILE)
 
     @classmethod
     def load(cls, storage: Path) -> HubIdentity:
         """The identity saved under `storage`; IdentityFileError if absent or unusable."""
-        folder = storage / IDENTITY_DIR
-        pem = read_private_file(folder / SIGNING_KEY_FILE)
-        try:
-            key = serialization.load_pem_private_key(pem, password=None)
-        except (ValueError, TypeError) as exc:
-            raise IdentityFileError(f"{folder / SIGNING_KEY_FILE} is not a PEM key") from exc
-        if not isinstance(key, Ed25519PrivateKey):
-            raise IdentityFileError(f"{folder / SIGNING_KEY_FILE} is not an Ed25519 key")
-        age_lines = [
-            line.strip()
-            for line in read_private_file(folder / AGE_KEY_FILE).decode("ascii").splitlines()
-            if line.strip() and not line.startswith("#")
-        ]
-        if len(age_lines) != 1:
-            raise IdentityFileError(f"{folder / AGE_KEY_FILE} must hold one AGE-SECRET-KEY-1 line")
-        try:
-            age_identity = pyrage.x25519.Identity.from_str(age_lines[0])
-        except pyrage.IdentityError as exc:
-            raise IdentityFileError(f"{folder / AGE_KEY_FILE} is not an age identity") from exc
-        return cls(key, age_identity)
+        return cls.read(storage / IDENTITY_DIR, SIGNING_KEY_FILE, AGE_KEY_FILE)
 
     @classmethod
     def load_or_create(cls, storage: Path) -> HubIdentity:
@@ -128,6 +147,30 @@ class HubIdentity:
         identity = cls.generate()
         identity.save(storage)
         return identity
+
+
+class AgencyIdentity(Identity):
+    """An agency's identity, made offline (`frontporch agency keygen DIR`): it signs what
+    the agency files, and footage released to the agency is encrypted to its age
+    recipient. Only the public parts ever reach a server, through the agency's logged
+    registration."""
+
+    def save(self, folder: Path) -> None:
+        """Write both keys into `folder` (0600; refuses to overwrite)."""
+        self.write(folder, AGENCY_SIGNING_KEY_FILE, AGENCY_AGE_KEY_FILE)
+
+    @classmethod
+    def load(cls, folder: Path) -> AgencyIdentity:
+        """The identity written into `folder`; IdentityFileError if absent or unusable."""
+        return cls.read(folder, AGENCY_SIGNING_KEY_FILE, AGENCY_AGE_KEY_FILE)
+
+
+def fingerprint(public: str) -> str:
+    """A public key's fingerprint for reading aloud or comparing by eye: SHA-256 of its
+    public form (the base64 Ed25519 key, or the `age1…` recipient, as ASCII), in 16
+    groups of four hex digits."""
+    digest = hashlib.sha256(public.encode("ascii")).hexdigest()
+    return " ".join(digest[i : i + 4] for i in range(0, len(digest), 4))
 
 
 def write_private_file(path: Path, data: bytes) -> None:
