@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -16,7 +15,8 @@ from frontporch.hub.recording.janitor import (
     ReconcileReport,
     reconcile,
 )
-from frontporch.hub.store.index import HubStore, Segment
+from frontporch.hub.store.index import HubStore
+from recordings_tools import add_fake, rel_path, write_fake
 
 NOW = 1_714_600_000.0
 
@@ -32,24 +32,6 @@ def root(tmp_path: Path) -> Path:
 def store(tmp_path: Path) -> Iterator[HubStore]:
     with HubStore(tmp_path / "hub.db") as hub_store:
         yield hub_store
-
-
-def rel_path(camera: str, start: float) -> str:
-    stamp = time.gmtime(start)
-    return f"{camera}/{time.strftime('%Y-%m-%d', stamp)}/{stamp.tm_hour:02d}/{int(start)}.mp4"
-
-
-def write_fake(root: Path, rel: str, size: int = 100) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"\0" * size)
-    return path
-
-
-def add_fake(store: HubStore, root: Path, camera: str, start: float, size: int = 100) -> Segment:
-    rel = rel_path(camera, start)
-    write_fake(root, rel, size)
-    return store.add_segment(camera, rel, start, start + 10, size)
 
 
 def write_h264(path: Path, seconds: int = 2, fps: int = 10) -> None:

@@ -20,8 +20,9 @@ from frontporch.hub.recording.janitor import (
     reconcile,
 )
 from frontporch.hub.recording.retention import DAY_S
-from frontporch.hub.store.index import HubStore, Segment
+from frontporch.hub.store.index import HubStore
 from frontporch.hub.store.layout import confine
+from recordings_tools import add_fake, rel_path, write_fake
 
 NOW = 1_714_600_000.0
 
@@ -37,10 +38,6 @@ class FakeUsage:
     free: int
 
 
-def fake_disk(free: int) -> Callable[[Path], FakeUsage]:
-    return lambda _path: FakeUsage(free)
-
-
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     path = tmp_path / "recordings"
@@ -54,22 +51,8 @@ def store(tmp_path: Path) -> Iterator[HubStore]:
         yield hub_store
 
 
-def rel_path(camera: str, start: float) -> str:
-    stamp = time.gmtime(start)
-    return f"{camera}/{time.strftime('%Y-%m-%d', stamp)}/{stamp.tm_hour:02d}/{int(start)}.mp4"
-
-
-def write_fake(root: Path, rel: str, size: int = 100) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"\0" * size)
-    return path
-
-
-def add_fake(store: HubStore, root: Path, camera: str, start: float, size: int = 100) -> Segment:
-    rel = rel_path(camera, start)
-    write_fake(root, rel, size)
-    return store.add_segment(camera, rel, start, start + 10, size)
+def fake_disk(free: int) -> Callable[[Path], FakeUsage]:
+    return lambda _path: FakeUsage(free)
 
 
 # -- reconcile -------------------------------------------------------------------------
