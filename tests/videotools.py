@@ -14,6 +14,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from frontporch.hub.recording.segments import SegmentInfo, SegmentWriter
+
 COUNTER_BITS = 16
 
 
@@ -85,3 +87,19 @@ def decode_counters(path: Path) -> list[int]:
         return [
             read_counter(frame.to_ndarray(format="gray")) for frame in container.decode(video=0)
         ]
+
+
+def record_segments(
+    source: Path, camera: str, root: Path, segment_s: float, start: float
+) -> list[SegmentInfo]:
+    """`source` recorded by stream copy into `segment_s` segments under `root`, as a
+    camera's worker records, with the wall clock at `start` + pts."""
+    closed: list[SegmentInfo] = []
+    with av.open(str(source)) as container:
+        stream = container.streams.video[0]
+        writer = SegmentWriter(camera, root, stream, segment_s, closed.append)
+        for packet in container.demux(stream):
+            if packet.pts is not None:
+                writer.write(packet, start + float(packet.pts * packet.time_base))
+        writer.close()
+    return closed

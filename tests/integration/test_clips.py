@@ -7,12 +7,10 @@ import struct
 import subprocess
 from pathlib import Path
 
-import av
 import pytest
 
 from frontporch.hub.recording.clips import ClipError, build_clip, covering
-from frontporch.hub.recording.segments import SegmentInfo, SegmentWriter
-from videotools import decode_counters, make_h264
+from videotools import decode_counters, make_h264, record_segments
 
 T0 = 1_700_000_000.0
 FPS = 15
@@ -24,15 +22,7 @@ def segments(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, float
     """Three 4 s segments of a 12 s source with B-frames, recorded from T0."""
     base = tmp_path_factory.mktemp("clips")
     source = make_h264(base / "source.mp4", seconds=12, fps=FPS, gop_s=GOP_S, bframes=2)
-    closed: list[SegmentInfo] = []
-    with av.open(str(source)) as container:
-        stream = container.streams.video[0]
-        writer = SegmentWriter("cam", base / "rec", stream, 4.0, closed.append)
-        for packet in container.demux(stream):
-            if packet.pts is not None:
-                writer.write(packet, T0 + float(packet.pts * packet.time_base))
-        writer.close()
-    return [(s.path, s.start) for s in closed]
+    return [(s.path, s.start) for s in record_segments(source, "cam", base / "rec", 4.0, T0)]
 
 
 def top_level_boxes(path: Path) -> list[str]:

@@ -24,8 +24,7 @@ from frontporch.hub.community.publish import (
     render_public_snapshot,
 )
 from frontporch.hub.recording.clips import build_clip
-from frontporch.hub.recording.segments import SegmentInfo, SegmentWriter
-from videotools import decode_counters, make_h264
+from videotools import decode_counters, make_h264, record_segments
 
 T0 = 1_700_000_000.0
 FPS = 15
@@ -69,14 +68,7 @@ def event_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 6 s event clip (H.264 with B-frames), recorded into segments and remuxed."""
     base = tmp_path_factory.mktemp("publish")
     source = make_h264(base / "camera.mp4", seconds=8, fps=FPS, size=SIZE, bframes=2)
-    closed: list[SegmentInfo] = []
-    with av.open(str(source)) as container:
-        stream = container.streams.video[0]
-        writer = SegmentWriter("front", base / "rec", stream, 3.0, closed.append)
-        for packet in container.demux(stream):
-            if packet.pts is not None:
-                writer.write(packet, T0 + float(packet.pts * packet.time_base))
-        writer.close()
+    closed = record_segments(source, "front", base / "rec", 3.0, T0)
     clip = build_clip([(s.path, s.start) for s in closed], T0 + 1.0, T0 + 7.0, base / "ev.mp4")
     return with_metadata_and_audio(clip.path, base / "event.mp4")
 
