@@ -7,6 +7,9 @@ pairing, a hub calls its server at the paths below with its bearer credential:
   each carries a `kind` from `MessageKind`, and the hub handles every kind there is.
 - `DELETE /api/hub/pairing`: the hub unpairs itself.
 - `POST /api/hub/posts`: the hub shares an event to the Neighbors feed.
+- `POST /api/hub/releases`, `PUT /api/hub/releases/{release}/clips/{file}`: the hub
+  releases footage for an agency's request (docs/evidence.md): a signed manifest first,
+  which the server logs, then each clip's ciphertext in resumable chunks.
 
 Sharing: `POST /api/hub/posts` takes multipart/form-data (RFC 7578) with the text fields
 `category`, `title`, `body` and `client_ref` (the hub's event id: the same one twice
@@ -53,11 +56,29 @@ MESSAGES_PATH = "/api/hub/messages"
 UPLOAD_PATH = "/api/hub/posts"
 
 
+RELEASES_PATH = "/api/hub/releases"
+"""`POST` a signed release manifest; `GET {RELEASES_PATH}/{release}` its upload state."""
+
+
+def clip_upload_path(release: str, file: str) -> str:
+    """Where a hub `PUT`s the ciphertext of one released clip (resumable, see below)."""
+    return f"{RELEASES_PATH}/{release}/clips/{file}"
+
+
+UPLOAD_OFFSET_HEADER = "Upload-Offset"
+"""The byte offset a clip upload chunk starts at; it must equal what the server holds."""
+MAX_UPLOAD_CHUNK = 8 * 1024 * 1024
+
+
 class MessageKind(StrEnum):
     """What a message from the server to a hub is about."""
 
     # The owner's "test the link" on the server's home page; the hub logs that it came.
     PING = "ping"
+    # An agency's footage request covering the hub's home (body: `FootageRequestMessage`).
+    FOOTAGE_REQUEST = "footage_request"
+    # A request ended (withdrawn, expired, fulfilled): `{"request", "reason", "log_index"}`.
+    REQUEST_CLOSED = "request_closed"
 
 
 TEXT_FIELDS = ("category", "title", "body", "client_ref")

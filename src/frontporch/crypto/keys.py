@@ -165,11 +165,16 @@ class AgencyIdentity(Identity):
         return cls.read(folder, AGENCY_SIGNING_KEY_FILE, AGENCY_AGE_KEY_FILE)
 
 
+def key_id(public: str) -> str:
+    """A public key's id as log entries and release manifests carry it: the SHA-256 of
+    its public form (the base64 Ed25519 key, or the `age1…` recipient, as ASCII), hex."""
+    return hashlib.sha256(public.encode("ascii")).hexdigest()
+
+
 def fingerprint(public: str) -> str:
-    """A public key's fingerprint for reading aloud or comparing by eye: SHA-256 of its
-    public form (the base64 Ed25519 key, or the `age1…` recipient, as ASCII), in 16
-    groups of four hex digits."""
-    digest = hashlib.sha256(public.encode("ascii")).hexdigest()
+    """A public key's fingerprint for reading aloud or comparing by eye: its `key_id` in
+    16 groups of four hex digits."""
+    digest = key_id(public)
     return " ".join(digest[i : i + 4] for i in range(0, len(digest), 4))
 
 
