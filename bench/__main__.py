@@ -12,12 +12,23 @@ import time
 import traceback
 from types import ModuleType
 
-from bench import analysis, feed, geo, machine, memory, motion, recording, translog
+from bench import (
+    analysis,
+    bench_evidence,
+    feed,
+    geo,
+    machine,
+    memory,
+    motion,
+    recording,
+    translog,
+)
 from bench.report import Section, print_table, write_docs, write_json
 from bench.videos import RESULTS
 
 BENCHMARKS: dict[str, ModuleType] = {
-    module.NAME: module for module in (analysis, recording, motion, memory, geo, translog, feed)
+    module.NAME: module
+    for module in (analysis, recording, motion, memory, geo, translog, feed, bench_evidence)
 }
 
 

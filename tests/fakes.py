@@ -25,6 +25,7 @@ from frontporch.hub.config import HubConfig, parse_config
 from frontporch.hub.live.feed import LiveFeed
 from frontporch.hub.ports import CameraStatus, ClipUnavailable, LiveCursor, LiveUpdate
 from frontporch.hub.process.messages import CameraState
+from frontporch.hub.requests.records import FootageRequestRecord, ReleaseRecord, RequestState
 from frontporch.hub.store.index import (
     ApiToken,
     Event,
@@ -82,7 +83,7 @@ def make_event(
 @dataclass
 class FakeStore:
     """The StorePort in memory: events, segments, outages, publications, settings,
-    sessions and API tokens."""
+    sessions, API tokens, footage requests and releases."""
 
     events: dict[str, Event] = field(default_factory=dict)
     segment_list: list[Segment] = field(default_factory=list)
@@ -91,6 +92,8 @@ class FakeStore:
     sessions: dict[str, Session] = field(default_factory=dict)
     publications: dict[str, Publication] = field(default_factory=dict)
     api_tokens: dict[str, ApiToken] = field(default_factory=dict)
+    footage_requests: dict[str, FootageRequestRecord] = field(default_factory=dict)
+    releases: dict[str, ReleaseRecord] = field(default_factory=dict)
 
     def add_event(self, event: Event) -> None:
         self.events[event.id] = event
@@ -222,6 +225,46 @@ class FakeStore:
 
     def delete_api_token(self, token_id: str) -> bool:
         return self.api_tokens.pop(token_id, None) is not None
+
+    # Footage requests and releases (`RequestStorePort`).
+
+    def save_footage_request(self, record: FootageRequestRecord) -> None:
+        self.footage_requests[record.id] = record
+
+    def get_footage_request(self, request_id: str) -> FootageRequestRecord | None:
+        return self.footage_requests.get(request_id)
+
+    def list_footage_requests(self) -> list[FootageRequestRecord]:
+        return sorted(self.footage_requests.values(), key=lambda r: r.received_at, reverse=True)
+
+    def set_footage_request_state(
+        self,
+        request_id: str,
+        state: RequestState,
+        *,
+        refusal: str | None = None,
+        closed_reason: str | None = None,
+    ) -> bool:
+        record = self.footage_requests.get(request_id)
+        if record is None:
+            return False
+        self.footage_requests[request_id] = replace(
+            record,
+            state=state,
+            refusal=refusal or record.refusal,
+            closed_reason=closed_reason or record.closed_reason,
+        )
+        return True
+
+    def save_release(self, record: ReleaseRecord) -> None:
+        self.releases[record.id] = record
+
+    def get_release(self, release_id: str) -> ReleaseRecord | None:
+        return self.releases.get(release_id)
+
+    def list_releases(self, request_id: str | None = None) -> list[ReleaseRecord]:
+        chosen = [r for r in self.releases.values() if request_id in (None, r.request_id)]
+        return sorted(chosen, key=lambda r: r.created_at, reverse=True)
 
 
 @dataclass

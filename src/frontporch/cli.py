@@ -33,6 +33,8 @@ app.add_typer(scenes_app, name="scenes")
 app.add_typer(log_app, name="log")  # `frontporch log verify`: see cli_log.py
 agency_app = typer.Typer(help="For agencies: keys made offline.", no_args_is_help=True)
 app.add_typer(agency_app, name="agency")
+evidence_app = typer.Typer(help="For agencies: check evidence packages.", no_args_is_help=True)
+app.add_typer(evidence_app, name="evidence")
 
 HubConfigFile = Annotated[Path, typer.Option("--config", "-c", help="The hub's YAML file.")]
 
@@ -411,6 +413,72 @@ def agency_keygen(
     typer.echo("to them out of band (by phone or in person), not through the application.")
 
 
+@evidence_app.command("verify")
+def evidence_verify(
+    package: Annotated[Path, typer.Argument(help="The evidence package (evidence-<request>.zip).")],
+    identity: Annotated[
+        Path | None,
+        typer.Option(help="The agency's age identity file: decrypt each clip and check it."),
+    ] = None,
+    log_key: Annotated[
+        str | None,
+        typer.Option(help="The log's verifier key, as the operator publishes it."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write the decrypted clips here (default: check only, write nothing)."),
+    ] = None,
+    case_number: Annotated[
+        str | None,
+        typer.Option(help="Check the request's logged case number hash against this."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a machine-readable report.")
+    ] = False,
+) -> None:
+    """Check every signature, hash and inclusion proof of an evidence package.
+
+    Exit status: 0 everything holds; 1 the first failed check (file and check named);
+    2 the command was used wrongly.
+    """
+    from frontporch.evidence.verify import UsageError, verify_package
+
+    try:
+        report = verify_package(
+            package, identity=identity, log_key=log_key, out=out, case_number=case_number
+        )
+    except UsageError as exc:
+        if as_json:
+            typer.echo(json.dumps({"ok": False, "exit_code": 2, "usage_error": str(exc)}))
+        fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        raise typer.Exit(report.exit_code)
+    for warning in report.warnings:
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    if report.failure is not None:
+        typer.secho(
+            f"FAILED {report.failure.file}: {report.failure.check}", fg=typer.colors.RED, err=True
+        )
+        typer.echo(f"  {report.failure.detail}", err=True)
+        raise typer.Exit(1)
+    clips = len(report.clips)
+    decrypted = sum(clip.decrypted for clip in report.clips)
+    typer.echo(
+        f"OK: request {report.request}, log {report.log_origin} at size "
+        f"{report.checkpoint_size} (key from {report.log_key_source})"
+    )
+    for release in report.releases:
+        state = "ciphertext deleted" if release.ciphertext_deleted else f"{release.clips} clips"
+        typer.echo(f"  release {release.release}: hub {release.hub_fingerprint}, {state}")
+    typer.echo(
+        f"  {clips} clips checked ({report.ciphertext_bytes:,} bytes), {decrypted} decrypted"
+    )
+    for clip in report.clips:
+        if clip.written:
+            typer.echo(f"  wrote {clip.written}")
+
+
 @hub_app.command("pair")
 def hub_pair(
     server: Annotated[str, typer.Option("--server", help="The community server's address.")],
@@ -447,6 +515,28 @@ def hub_unpair(
     except LinkError as exc:
         fail(str(exc))
     typer.echo("unpaired" if confirmed else "unpaired (the server had already revoked this hub)")
+
+
+@hub_app.command("log-reset")
+def hub_log_reset(
+    config: HubConfigFile = Path("hub.yaml"),
+) -> None:
+    """Leave the "server log inconsistent" state after investigating (run with the hub
+    stopped). The old log-monitor state is kept aside as evidence; the next request
+    trusts the server's log key afresh, or the key pinned in `requests.log_key`."""
+    from frontporch.hub.requests.service import RequestDesk
+    from frontporch.hub.store.index import HubStore
+    from frontporch.hub.store.layout import INDEX_FILE
+
+    cfg = _load(config)
+    root = cfg.storage.path.resolve()
+    with HubStore(root / INDEX_FILE) as store:
+        was = RequestDesk(cfg, store, root).reset_log()
+    typer.echo(
+        "the hub acts on footage requests again"
+        if was
+        else "the hub was not in the server-log-inconsistent state; nothing changed"
+    )
 
 
 def main() -> None:

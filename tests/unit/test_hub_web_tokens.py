@@ -51,6 +51,8 @@ OWNER_ALLOWED = METRICS_ALLOWED | {
     ("GET", "/api/cameras/{name}/latest.jpg"),
     ("GET", "/api/cameras/{name}/live.mjpeg"),
     ("GET", "/api/cameras/{name}/live.mp4"),
+    ("GET", "/api/requests"),
+    ("GET", "/api/requests/{request_id}"),
 }
 OPEN_PATHS = {"/login", "/static"}
 FOOTAGE = [

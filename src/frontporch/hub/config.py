@@ -337,6 +337,39 @@ class WebConfig(Strict):
     port: int = Field(default=5080, ge=1, le=65535, description="Port of the hub's web UI.")
 
 
+class RequestsConfig(Strict):
+    """The owner's own limits on footage requests, tighter than the hub's built-in ones.
+
+    A request beyond any of them is refused (and says which); the built-in ceilings in
+    `hub/requests/policy.py` apply whatever is set here.
+    """
+
+    max_area_sq_mi: float = Field(
+        default=2.0, gt=0, le=2.0, description="Largest request area answered, square miles."
+    )
+    max_window_hours: float = Field(
+        default=24.0, gt=0, le=24.0, description="Longest request window answered, hours."
+    )
+    max_age_days: float = Field(
+        default=30.0,
+        gt=0,
+        le=30.0,
+        description="Oldest footage a request may ask for, days before it was filed.",
+    )
+    incidents: list[str] | None = Field(
+        default=None,
+        description="Incident types answered (e.g. [burglary, hit_and_run]); none set: all.",
+    )
+    log_key: str | None = Field(
+        default=None,
+        description=(
+            "The community server's transparency-log verifier key to pin (from the "
+            "operator, out of band). Unset: the key the server states is trusted on "
+            "first use and kept in <storage>/log-monitor.json."
+        ),
+    )
+
+
 class HubConfig(Strict):
     storage: StorageConfig = Field(default_factory=StorageConfig, description="Storage.")
     web: WebConfig = Field(default_factory=WebConfig, description="The hub's web UI and API.")
@@ -344,6 +377,10 @@ class HubConfig(Strict):
         default_factory=DetectorConfig, description="The object detector."
     )
     cameras: dict[str, CameraConfig] = Field(description="Cameras by name.")
+    requests: RequestsConfig = Field(
+        default_factory=RequestsConfig,
+        description="The owner's policy for footage requests from the community server.",
+    )
 
     @field_validator("cameras")
     @classmethod

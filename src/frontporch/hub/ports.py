@@ -21,9 +21,16 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from frontporch.hub.process.messages import CameraState
+
+if TYPE_CHECKING:  # plain values; imported for types only (they import this module)
+    from frontporch.hub.requests.records import (
+        FootageRequestRecord,
+        ReleaseRecord,
+        RequestState,
+    )
 
 
 class ClipUnavailable(Exception):
@@ -239,6 +246,45 @@ class StorePort(Protocol):
 
     def delete_api_token(self, token_id: str) -> bool:
         """Revoke one API token; whether it existed."""
+        ...
+
+
+class RequestStorePort(StorePort, Protocol):
+    """The store with the footage-request and release tables (`hub/requests/`)."""
+
+    def save_footage_request(self, record: FootageRequestRecord) -> None:
+        """Insert a request, or replace the stored one with the same id."""
+        ...
+
+    def get_footage_request(self, request_id: str) -> FootageRequestRecord | None:
+        """One request, or None."""
+        ...
+
+    def list_footage_requests(self) -> Sequence[FootageRequestRecord]:
+        """Every request, newest received first."""
+        ...
+
+    def set_footage_request_state(
+        self,
+        request_id: str,
+        state: RequestState,
+        *,
+        refusal: str | None = None,
+        closed_reason: str | None = None,
+    ) -> bool:
+        """Change a request's state (and why); whether it existed."""
+        ...
+
+    def save_release(self, record: ReleaseRecord) -> None:
+        """Insert a release, or replace the stored one with the same id."""
+        ...
+
+    def get_release(self, release_id: str) -> ReleaseRecord | None:
+        """One release, or None."""
+        ...
+
+    def list_releases(self, request_id: str | None = None) -> Sequence[ReleaseRecord]:
+        """Every release (of one request if given), newest first."""
         ...
 
 

@@ -24,13 +24,18 @@ from frontporch.server.accounts import account_pages, pages
 from frontporch.server.accounts import endpoints as account_endpoints
 from frontporch.server.accounts.auth import optional_subject
 from frontporch.server.accounts.lockout import PRUNE_INTERVAL_S, prune_throttles
+from frontporch.server.agencies import application_pages as agency_application_pages
 from frontporch.server.agencies import endpoints as agency_endpoints
+from frontporch.server.agencies import operator_pages as agency_operator_pages
 from frontporch.server.agencies import pages as agency_pages
 from frontporch.server.blobs import BlobStore, FilesystemBlobStore
 from frontporch.server.blobs_s3 import S3BlobStore, S3Options
 from frontporch.server.context import ServerContext
 from frontporch.server.db import make_engine, make_sessionmaker, utcnow
 from frontporch.server.errors import install_error_handlers
+from frontporch.server.evidence import endpoints as evidence_endpoints
+from frontporch.server.evidence import pages as evidence_pages
+from frontporch.server.evidence.expiry import deletion_job
 from frontporch.server.feed import live, templating
 from frontporch.server.feed.comments import endpoints as comment_endpoints
 from frontporch.server.feed.comments import pages as comment_pages
@@ -50,6 +55,9 @@ from frontporch.server.hubs import pages as hub_pages
 from frontporch.server.mail import Mailer, OutboxMailer, SmtpMailer
 from frontporch.server.middleware import ServerHeadersMiddleware
 from frontporch.server.periodic import PeriodicJob, running
+from frontporch.server.requests import endpoints as request_endpoints
+from frontporch.server.requests import pages as request_pages
+from frontporch.server.requests.jobs import expiry_job
 from frontporch.server.routing import check_routes_guarded
 from frontporch.server.settings import ServerSettings, SettingsError, ensure_secret_key
 from frontporch.server.transparency import endpoints as log_endpoints
@@ -152,7 +160,9 @@ def create_app(
         context = app.state.server
         with running(
             checkpointer(context, log_keys),
+            expiry_job(context, log_keys),
             PeriodicJob("throttle-pruner", PRUNE_INTERVAL_S, lambda: prune_throttles(context)),
+            deletion_job(context),
         ):
             yield
         engine.dispose()
@@ -198,11 +208,13 @@ def create_app(
         *moderation_endpoints.ROUTERS,
         *notification_endpoints.ROUTERS,
         *agency_endpoints.ROUTERS,
+        *request_endpoints.ROUTERS,
         *account_endpoints.ROUTERS,
         *pages.ROUTERS,
         *account_pages.ROUTERS,
         *home_endpoints.ROUTERS,
         *hub_endpoints.ROUTERS,
+        *evidence_endpoints.ROUTERS,
         *live.ROUTERS,
         *feed_pages.ROUTERS,
         *post_page.ROUTERS,
@@ -211,6 +223,10 @@ def create_app(
         *notification_pages.ROUTERS,
         *home_pages.ROUTERS,
         *agency_pages.ROUTERS,
+        *request_pages.ROUTERS,
+        *evidence_pages.ROUTERS,
+        *agency_application_pages.ROUTERS,
+        *agency_operator_pages.ROUTERS,
         *churn_pages.ROUTERS,
         *hub_pages.ROUTERS,
         *log_endpoints.ROUTERS,

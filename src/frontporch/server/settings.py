@@ -144,6 +144,25 @@ class ServerSettings(BaseSettings):
     feed_comments_per_hour: int = Field(120, ge=1, description="Comments per account and hour.")
     feed_reports_per_hour: int = Field(30, ge=1, description="Reports per account and hour.")
 
+    # Releases and evidence (server/evidence/): what hubs upload for agencies' requests.
+    release_max_clip_bytes: int = Field(
+        4 * 1024**3,
+        ge=1024,
+        description="Largest clip ciphertext a release manifest may declare (bytes).",
+    )
+    release_max_bytes: int = Field(
+        64 * 1024**3,
+        ge=1024,
+        description="Largest total ciphertext of one release (bytes).",
+    )
+    evidence_download_days: float = Field(
+        30.0,
+        gt=0,
+        le=3650,
+        description="Days an agency can download a release before its ciphertext is deleted "
+        "(the requests policy's download window, where it sets one, takes precedence).",
+    )
+
     feed_cache_pages: int = Field(
         1024,
         ge=0,

@@ -145,7 +145,44 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/operator/agencies"): OPERATOR,
     ("GET", "/api/operator/agencies"): OPERATOR,
     ("PUT", "/api/operator/users/{user_id}/agency"): OPERATOR,
+    # Agencies (server/agencies/): anyone may apply (throttled); the registry and its
+    # actions, JSON and pages, are the operator's.
+    ("POST", "/api/agency-applications"): PUBLIC,
+    ("GET", "/api/operator/agencies/{agency_id}"): OPERATOR,
+    ("DELETE", "/api/operator/agencies/{agency_id}"): OPERATOR,
+    ("POST", "/api/operator/agencies/{agency_id}/register"): OPERATOR,
+    ("POST", "/api/operator/agencies/{agency_id}/rotate"): OPERATOR,
+    ("POST", "/api/operator/agencies/{agency_id}/revoke"): OPERATOR,
+    ("GET", "/agencies/apply"): PUBLIC,
+    ("POST", "/agencies/apply"): PUBLIC,
+    ("GET", "/operator/agencies"): OPERATOR,
+    ("POST", "/operator/agencies/{agency_id}/register"): OPERATOR,
+    ("POST", "/operator/agencies/{agency_id}/rotate"): OPERATOR,
+    ("POST", "/operator/agencies/{agency_id}/revoke"): OPERATOR,
+    ("POST", "/operator/agencies/{agency_id}/reject"): OPERATOR,
     ("POST", "/api/hub/posts"): HUB,
+    # Releases and evidence (server/evidence/): hubs release footage for a request; an
+    # agency's members download its requests' evidence packages.
+    ("POST", "/api/hub/releases"): HUB,
+    ("GET", "/api/hub/releases/{release_id}"): HUB,
+    ("PUT", "/api/hub/releases/{release_id}/clips/{file}"): HUB,
+    ("GET", "/api/agency/requests/{request_id}/evidence"): AGENCY,
+    ("GET", "/agency/requests/{request_id}/evidence.zip"): AGENCY,
+    # Footage requests (server/requests/): an agency's members file, list, read and
+    # withdraw its requests; operators set the request policy.
+    ("POST", "/api/agency/requests"): AGENCY,
+    ("GET", "/api/agency/requests"): AGENCY,
+    ("GET", "/api/agency/requests/{request_id}"): AGENCY,
+    ("POST", "/api/agency/requests/{request_id}/withdraw"): AGENCY,
+    ("GET", "/api/operator/requests/policy"): OPERATOR,
+    ("PUT", "/api/operator/requests/policy"): OPERATOR,
+    ("GET", "/agency/requests"): AGENCY,
+    ("GET", "/agency/requests/new"): AGENCY,
+    ("POST", "/agency/requests/new"): AGENCY,
+    ("GET", "/agency/requests/{request_id}"): AGENCY,
+    ("POST", "/agency/requests/{request_id}/withdraw"): AGENCY,
+    ("GET", "/operator/requests/policy"): OPERATOR,
+    ("POST", "/operator/requests/policy"): OPERATOR,
     # Feed pages and live updates (the pages.py of each area in server/feed/, posts'
     # post_page.py, live.py): a home's feed and its stream for households; writing, a
     # post's page and its forms, notifications and their stream for anyone signed in;
@@ -216,6 +253,17 @@ SAMPLE_JSON: dict[str, dict[str, object]] = {
     "/api/moderation/posts/{post_id}/dismiss": {"reason": "matrix"},
     "/api/operator/agencies": {"name": "Matrix Agency"},
     "/api/operator/users/{user_id}/agency": {"agency_id": None},
+    "/api/agency-applications": {
+        "name": "Matrix Agency",
+        "jurisdiction": "Matrix",
+        "contact": "matrix@example.org",
+        "signing_key": "made-up",
+        "age_recipient": "age1made-up",
+    },
+    "/api/operator/agencies/{agency_id}/register": {
+        "signing_key_fingerprint": "0000",
+        "age_recipient_fingerprint": "0000",
+    },
 }
 SAMPLE_FORM = {"password": "wrong", "code": "000000", "name": "matrix", "email": "m@example.org"}
 # Calls that end the caller's session; the caller signs in again after each.

@@ -4,12 +4,14 @@ refers to users (found from the schema, so tables added later are covered too)."
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from fastapi import FastAPI
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, select, update
 
 from feed_tools import post
-from frontporch.server.accounts.models import Role
+from frontporch.crypto.keys import AgencyIdentity, fingerprint
+from frontporch.server.accounts.models import Role, User
 from frontporch.server.db import Base
 from frontporch.server.models import import_all_models
 from homes_tools import add_home
@@ -65,6 +67,57 @@ def _feed_content(
     assert hidden.status_code == 200
 
 
+def _agency_content(server: ServerHarness, account: Account) -> None:
+    """As an operator: register an agency and change the request policy; then, as a
+    member of that agency, file a footage request. These rows name the account only
+    as who acted (set to null on deletion): the log entries they stand for stay."""
+    identity = AgencyIdentity.generate()
+    applied = server.new_client().post(
+        "/api/agency-applications",
+        json={
+            "name": "County Sheriff",
+            "jurisdiction": "Cook County",
+            "contact": "records@sheriff.example.gov",
+            "signing_key": identity.public_key,
+            "age_recipient": identity.age_recipient,
+        },
+    )
+    assert applied.status_code == 201, applied.text
+    agency_id = applied.json()["id"]
+    registered = account.client.post(
+        f"/api/operator/agencies/{agency_id}/register",
+        json={
+            "signing_key_fingerprint": fingerprint(identity.public_key),
+            "age_recipient_fingerprint": fingerprint(identity.age_recipient),
+        },
+    )
+    assert registered.status_code == 200, registered.text
+    changed = account.client.put("/api/operator/requests/policy", json={"k_threshold": 5})
+    assert changed.status_code == 200, changed.text
+    server.set_role(account.email, Role.AGENCY_MEMBER)
+    with server.app.state.server.sessions.begin() as db:
+        db.execute(
+            update(User).where(User.email == account.email).values(agency_id=uuid.UUID(agency_id))
+        )
+    now = server.clock()
+    filed = account.client.post(
+        "/api/agency/requests",
+        json={
+            "case_number": "2026-CR-0001",
+            "incident": "burglary",
+            "description": "A break-in on the 100 block.",
+            "contact": "Records desk",
+            # Far from every home here, so nobody else is notified.
+            "area": {"type": "circle", "center": [47.6062, -122.3321], "radius_m": 300},
+            "window_start": (now - timedelta(hours=3)).isoformat(),
+            "window_end": (now - timedelta(hours=1)).isoformat(),
+            "expires_at": (now + timedelta(days=7)).isoformat(),
+            "attestation": True,
+        },
+    )
+    assert filed.status_code == 201, filed.text
+
+
 def test_deleting_an_account_deletes_its_content(server: ServerHarness) -> None:
     account = server.account(mfa_on=True)
     bystander = server.account()
@@ -80,6 +133,7 @@ def test_deleting_an_account_deletes_its_content(server: ServerHarness) -> None:
         == 200
     )
     _feed_content(server, account, bystander, neighbour_home)
+    _agency_content(server, account)
     server.new_client().post("/api/auth/password-reset", json={"email": account.email})
     server.sign_in(
         server.new_client(address="203.0.113.3", user_agent="Other/1"),

@@ -7,7 +7,9 @@ errors mean to the owner); here are the PyAV mechanics:
   `RenderLimits.max_side`, with even sides (yuv420p needs them);
 - frames keep their presentation times, shifted so the first is at 0, in the source's
   own time base; repeated or backwards timestamps are dropped (x264 refuses them);
-  frames at or after `max_seconds` are not encoded;
+  frames before `skip_seconds` are decoded but not encoded (a clip remuxed from a
+  keyframe before the wanted start), and frames at or after `skip_seconds +
+  max_seconds` are not encoded;
 - libx264 at CRF `crf`, preset `preset`, a keyframe every `keyframe_s` seconds;
 - masks are painted after scaling, on the BGR picture, so the black area is exact at
   the encoded size;
@@ -163,8 +165,13 @@ def reencode(
     out: OutputContainer,
     masks: Sequence[Polygon],
     limits: RenderLimits = DEFAULT_LIMITS,
+    *,
+    skip_seconds: float = 0.0,
 ) -> Encoded:
     """Decode the source's first video stream and encode it, masked, into `out`.
+
+    With `skip_seconds`, the output starts at the first frame that far (or later) into
+    the source; `limits.max_seconds` counts from there.
 
     The caller opens both containers (`out` as MP4 with `CONTAINER_OPTIONS`) and closes
     them; FFmpeg and OS errors propagate. `frames` is 0 when nothing could be decoded.
@@ -175,6 +182,7 @@ def reencode(
     rate = Fraction(stream.average_rate or stream.guessed_rate or 15)
     step = max(1, round(1 / (rate * tb)))
     encoder = _Encoder(out, masks, rate, limits)
+    skip = Fraction(skip_seconds).limit_denominator(1_000_000) - Fraction(1, 1000)
     output: VideoStream | None = None
     first = 0
     latest: int | None = None  # the source pts of the latest frame written
@@ -186,6 +194,10 @@ def reencode(
         if output is None:
             output = encoder.open(frame, tb)
             first = pts
+        if latest is None and (pts - first) * tb < skip:
+            continue
+        if latest is None:
+            first = pts  # the first frame encoded is at 0
         if latest is not None and pts <= latest:
             continue
         if (pts - first) * tb >= limits.max_seconds:

@@ -8,7 +8,9 @@
 - the `Supervisor` (`supervisor.py`), which runs a worker process per camera
   (`worker.py`) and restarts one that dies;
 - the `Janitor` thread (`recording/janitor.py`): retention, then event media expiry;
-- the link to the community server (`community/link.py`), when the hub is paired.
+- the link to the community server (`community/link.py`), when the hub is paired;
+- the footage-request desk (`requests/service.py`): the link's FOOTAGE_REQUEST and
+  REQUEST_CLOSED messages go to it, and releases cut short by a stop resume at start.
 
 At start, before any worker runs, the hub repairs what a crash left behind: the index
 is reconciled with the recordings on disk, and events left open end where their
@@ -32,6 +34,7 @@ from frontporch.hub.process.messages import CameraState, Outbox
 from frontporch.hub.process.supervisor import CameraSlot, Supervisor
 from frontporch.hub.recording.expiry import expire_event_media
 from frontporch.hub.recording.janitor import Janitor, reconcile
+from frontporch.hub.requests.service import RequestDesk
 from frontporch.hub.services.event_media import event_clip
 from frontporch.hub.store.index import HubStore
 from frontporch.hub.store.layout import CLIP_DIR, INDEX_FILE, RECORDINGS_DIR, SNAPSHOT_DIR
@@ -77,6 +80,7 @@ class Hub:
             after_pass=self._expire_event_media,
         )
         self.link: HubLink | None = None
+        self.requests = RequestDesk(config, self.store, self.root)
 
     @property
     def slots(self) -> dict[str, CameraSlot]:
@@ -94,6 +98,7 @@ class Hub:
         self.writer.start()
         self.supervisor.start()
         self.janitor.start()
+        self.requests.resume()
         self._start_link()
 
     def stop(self) -> None:
@@ -104,11 +109,13 @@ class Hub:
         self.janitor.stop()
         if self.link is not None:
             self.link.stop(timeout=1.0)  # a daemon thread; a poll in flight need not finish
+        self.requests.stop(timeout=5.0)  # a release stops at its next step and resumes later
         self.store.close()
 
     def _expire_event_media(self, now: float) -> None:
         rules = {name: camera.record.retain for name, camera in self.config.cameras.items()}
         expire_event_media(self.store, self.root, rules, now)
+        self.requests.expire(now)
 
     def _start_link(self) -> None:
         """Keep the link to the community server open, if this hub is paired."""
@@ -126,7 +133,11 @@ class Hub:
     def message_handlers(self) -> MessageHandlers:
         """What the hub does with each kind of message from its server (every kind in
         `protocol.MessageKind`)."""
-        return {MessageKind.PING: _pinged}
+        return {
+            MessageKind.PING: _pinged,
+            MessageKind.FOOTAGE_REQUEST: self.requests.on_footage_request,
+            MessageKind.REQUEST_CLOSED: self.requests.on_request_closed,
+        }
 
     # --- HubRuntime port ---------------------------------------------------------------
 

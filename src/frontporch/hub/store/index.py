@@ -1,5 +1,5 @@
 """The hub's index: one SQLite file for segments, motion, outages, events, publications,
-settings, sessions and API tokens.
+settings, sessions, API tokens, and footage requests and releases (`request_tables.py`).
 
 Why stdlib `sqlite3` and not SQLAlchemy: the hub is a small embedded device with one
 process and a fixed, small schema; the community server is where SQLAlchemy pays off.
@@ -53,6 +53,7 @@ from frontporch.hub.store.records import (
     StoreError,
     UnknownEventError,
 )
+from frontporch.hub.store.request_tables import RequestTables
 from frontporch.hub.store.schema import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 5_000
@@ -149,7 +150,7 @@ __all__ = [
 ]
 
 
-class HubStore:
+class HubStore(RequestTables):
     """The hub's SQLite index. Safe to share between threads; call `close()` when done."""
 
     def __init__(self, db_path: Path) -> None:

@@ -106,4 +106,50 @@ INSERT INTO api_tokens (id, token_hash, name, scope, created, last_used)
 DELETE FROM sessions WHERE user_agent = 'api token';
 """
 
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, PUBLICATIONS_V2, API_TOKENS_V3)
+# v4: footage requests from the community server as this hub checked them, and the
+# releases the owner made for them. A release keeps its signed manifest for good (the
+# hub's own record of what it sent, to whom); `picks` and `clips` are JSON lists.
+REQUESTS_V4 = """
+CREATE TABLE footage_requests (
+    id TEXT PRIMARY KEY,
+    log_index INTEGER NOT NULL,
+    agency TEXT NOT NULL,
+    agency_name TEXT NOT NULL,
+    agency_registration_index INTEGER NOT NULL,
+    recipient TEXT NOT NULL,
+    agency_key TEXT NOT NULL,
+    case_number TEXT NOT NULL,
+    incident TEXT NOT NULL,
+    description TEXT NOT NULL,
+    contact TEXT NOT NULL,
+    area TEXT NOT NULL,
+    cells TEXT NOT NULL,
+    window_start REAL NOT NULL,
+    window_end REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    filed_at REAL NOT NULL,
+    received_at REAL NOT NULL,
+    state TEXT NOT NULL CHECK (state IN
+        ('verifying', 'open', 'refused', 'declined', 'released', 'closed', 'expired')),
+    refusal TEXT,
+    closed_reason TEXT
+) WITHOUT ROWID;
+CREATE INDEX footage_requests_received ON footage_requests (received_at);
+
+CREATE TABLE releases (
+    id TEXT PRIMARY KEY,
+    request_id TEXT NOT NULL REFERENCES footage_requests (id),
+    created_at REAL NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('preparing', 'logged', 'uploading', 'done', 'failed')),
+    error TEXT,
+    manifest BLOB,
+    signature TEXT,
+    manifest_sha256 TEXT,
+    log_index INTEGER,
+    picks TEXT NOT NULL,
+    clips TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX releases_request ON releases (request_id, created_at);
+"""
+
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, PUBLICATIONS_V2, API_TOKENS_V3, REQUESTS_V4)

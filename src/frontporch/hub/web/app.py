@@ -22,12 +22,15 @@ from fastapi.templating import Jinja2Templates
 from frontporch import __version__
 from frontporch.apidocs import add_docs_routes
 from frontporch.hub.config import HubConfig
-from frontporch.hub.ports import HubRuntime, StorePort
-from frontporch.hub.web import account, api, live, metrics, pages, sharing
+from frontporch.hub.ports import HubRuntime, RequestStorePort
+from frontporch.hub.requests.service import RequestDesk
+from frontporch.hub.web import account, api, live, metrics, pages, requests, sharing
 from frontporch.hub.web.auth import optional_owner, require_owner
 from frontporch.hub.web.context import HubContext, hub_context
 from frontporch.hub.web.errors import install_error_handlers
 from frontporch.hub.web.middleware import HUB_POLICY, SessionCookieMiddleware
+from frontporch.hub.web.pages import sentence
+from frontporch.hub.web.request_views import human_bytes
 from frontporch.hub.web.schemas import HealthOut, iso
 from frontporch.hub.web.sessions import LoginRateLimiter, Owner, SessionAuth
 from frontporch.hub.web.tokens import TokenAuth
@@ -78,7 +81,11 @@ def _templates() -> Jinja2Templates:
     templates.env.filters["iso"] = iso
     templates.env.filters["clock"] = _local_clock
     templates.env.filters["duration"] = _duration
+    templates.env.filters["bytes"] = human_bytes
+    templates.env.filters["sentence"] = sentence
     templates.env.globals["version"] = __version__
+    # Every page's navigation shows the number of open footage requests.
+    templates.context_processors.append(requests.nav_values)
     return templates
 
 
@@ -96,16 +103,19 @@ def _duration(seconds: float | None) -> str:
 
 def create_hub_app(
     config: HubConfig,
-    store: StorePort,
+    store: RequestStorePort,
     runtime: HubRuntime,
     *,
     secure_cookies: bool = False,
     clock: Callable[[], float] = time.time,
+    desk: RequestDesk | None = None,
 ) -> FastAPI:
     """Build the hub's web app over a store and a running hub.
 
     `secure_cookies` marks the session cookie Secure (set it when served over HTTPS);
     `clock` is the time source for sessions and rate limits (tests pass a fake one).
+    `desk` is the hub's footage-request desk (the running hub's, so the pages and the
+    server link share one); without it the app makes its own over `store`.
     """
     app = FastAPI(
         title="Frontporch hub",
@@ -126,6 +136,7 @@ def create_hub_app(
         metrics=metrics.build_registry(runtime),
         clock=clock,
     )
+    app.state.requests = desk or RequestDesk(config, store, config.storage.path, clock=clock)
     install_error_handlers(app)
     app.add_middleware(SessionCookieMiddleware)
     app.add_middleware(SecurityMiddleware, policy=HUB_POLICY)
@@ -136,6 +147,8 @@ def create_hub_app(
         account.protected,
         api.router,
         sharing.router,
+        requests.router,
+        requests.api_router,
         live.router,
         metrics.router,
         pages.router,

@@ -7,10 +7,12 @@ closed to tokens until someone decides, here, that a script should have it:
 - `metrics`: Prometheus and status checks: `/metrics`, `/healthz` with details, and
   the cameras' settings and counters. No events, clips, snapshots or live video.
 - `owner`: the read API, footage included (events, clips, snapshots, recordings,
-  live video), for backups and home automation.
+  live video, footage requests), for backups and home automation.
 
-No scope can publish to the community server, delete anything or manage tokens:
-those need the owner in a browser. Footage never leaves through a `metrics` token.
+No scope can publish to the community server, delete anything, manage tokens, or
+release footage for (or decline) a footage request: those need the owner in a
+browser, and a release the owner password on the request's page too. Footage never
+leaves through a `metrics` token.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ OWNER_ROUTES = METRICS_ROUTES | {
     ("GET", "/api/cameras/{name}/latest.jpg"),
     ("GET", "/api/cameras/{name}/live.mjpeg"),
     ("GET", "/api/cameras/{name}/live.mp4"),
+    ("GET", "/api/requests"),
+    ("GET", "/api/requests/{request_id}"),
 }
 ROUTES_BY_SCOPE = {TokenScope.metrics: METRICS_ROUTES, TokenScope.owner: OWNER_ROUTES}
 

@@ -204,7 +204,8 @@ class Notification(Base):
     __tablename__ = "notifications"
     __table_args__ = (
         CheckConstraint(
-            "kind IN ('comment_on_your_post', 'your_post_hidden', 'your_post_restored')",
+            "kind IN ('comment_on_your_post', 'your_post_hidden', 'your_post_restored', "
+            "'footage_request_nearby')",
             name="kind",
         ),
         Index("ix_notifications_inbox", "user_id", "id"),

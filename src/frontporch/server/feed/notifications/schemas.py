@@ -15,7 +15,12 @@ from frontporch.server.kit.schemas import Strict
 
 class NotificationOut(BaseModel):
     id: int = Field(description="Grows with every notification: resume 'after' it.")
-    kind: Literal["comment_on_your_post", "your_post_hidden", "your_post_restored"]
+    kind: Literal[
+        "comment_on_your_post",
+        "your_post_hidden",
+        "your_post_restored",
+        "footage_request_nearby",
+    ]
     post_id: uuid.UUID
     post_url: str
     created_at: datetime

@@ -15,12 +15,17 @@ class NotificationKind(StrEnum):
     COMMENT_ON_YOUR_POST = "comment_on_your_post"
     YOUR_POST_HIDDEN = "your_post_hidden"
     YOUR_POST_RESTORED = "your_post_restored"
+    # An agency's footage request covers the reader's home (the post is the request's).
+    FOOTAGE_REQUEST_NEARBY = "footage_request_nearby"
 
 
 KIND_TEXT = {
     NotificationKind.COMMENT_ON_YOUR_POST.value: "New comment on your post",
     NotificationKind.YOUR_POST_HIDDEN.value: "A moderator hid your post",
     NotificationKind.YOUR_POST_RESTORED.value: "A moderator restored your post",
+    NotificationKind.FOOTAGE_REQUEST_NEARBY.value: (
+        "An agency asked for footage near your home; review it on your hub"
+    ),
 }
 
 
