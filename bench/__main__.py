@@ -14,13 +14,14 @@ from types import ModuleType
 
 from bench import (
     analysis,
-    bench_evidence,
+    evidence,
     feed,
     geo,
     machine,
     memory,
     motion,
     recording,
+    requests,
     translog,
 )
 from bench.report import Section, print_table, write_docs, write_json
@@ -28,7 +29,17 @@ from bench.videos import RESULTS
 
 BENCHMARKS: dict[str, ModuleType] = {
     module.NAME: module
-    for module in (analysis, recording, motion, memory, geo, translog, feed, bench_evidence)
+    for module in (
+        analysis,
+        recording,
+        motion,
+        memory,
+        geo,
+        translog,
+        feed,
+        evidence,
+        requests,
+    )
 }
 
 

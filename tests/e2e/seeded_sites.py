@@ -3,27 +3,37 @@ passes that visit every page as every role (tests/e2e/test_accessibility.py,
 tests/e2e/test_long_text.py).
 
 Everything people can type is seeded as long unbroken text (a title of 120 characters
-without a space, home and token names, comments, a report's reason, an agency's name, a
-logged policy summary, a camera name of 63 characters, a shared post's title), so the
+without a space, home and token names, comments, a report's reason, an agency's name,
+jurisdiction and contact, a logged policy summary, a camera name of 63 characters, a
+shared post's title, a footage request's case number, description and contact), so the
 same pages also show whether such text stays inside a phone's width.
+
+The server has an agency application waiting, a registered agency (through the real
+application and registration APIs) whose member filed an open request, with a release
+uploaded by a paired hub, and a withdrawn one. The hub's store holds an open footage
+request, a refused one and a finished release of the open one.
 
 `ServerSite.pages` and `HubSite.pages` map every page route of each service to a
 concrete path; `unvisited_pages` lists the page routes an app has beyond them, so a new
-page cannot be left out of the passes by forgetting it here.
+page cannot be left out of the passes by forgetting it here. Routes that answer a file
+(a ZIP, a manifest, a video preview) are not pages and are left out of the passes.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 from fastapi import FastAPI
+from fastapi.responses import FileResponse, StreamingResponse
 from fastapi.routing import APIRoute, iter_route_contexts
 from playwright.sync_api import Browser, BrowserContext, Page
 
@@ -38,12 +48,38 @@ from fakes import (
     make_event,
 )
 from feed_tools import miles_from
+from frontporch.crypto.keys import AgencyIdentity, HubIdentity, fingerprint, key_id
+from frontporch.evidence.manifest import (
+    ClipRecord,
+    ReleaseManifest,
+    decode_manifest,
+    encode_manifest,
+    manifest_sha256,
+    sign_manifest,
+)
+from frontporch.hub.requests.records import (
+    ClipPick,
+    FootageRequestRecord,
+    ReleasedClip,
+    ReleaseRecord,
+    ReleaseState,
+    RequestState,
+)
 from frontporch.hub.web.app import create_hub_app
 from frontporch.hub.web.passwords import set_owner_password
 from frontporch.server.accounts.models import Role
 from frontporch.server.transparency.service import append_entries
-from frontporch.translog.entries import PolicyChanged
+from frontporch.translog.entries import PolicyChanged, moment
 from homes_tools import CHICAGO, add_home
+from release_tools import (
+    AgencySetup,
+    RequestSetup,
+    make_clip,
+    paired_hub,
+    signed_release,
+    submit,
+    upload_all,
+)
 from server_fixtures import PASSWORD, Account
 from server_fixtures import FakeClock as ServerClock
 from server_harness import ServerHarness
@@ -69,6 +105,12 @@ AGENCY_NAME = unbroken("Countysheriff", 200)
 POLICY_SUMMARY = unbroken("Retentionpolicy", 400)
 CAMERA_NAME = "frontporch-" + "x" * 52  # the longest name a camera may have (63)
 SHARED_TITLE = unbroken("Parcelthief", 120)
+AGENCY_JURISDICTION = unbroken("Countyofcook", 200)
+AGENCY_CONTACT = unbroken("Recordsofficer", 300)
+APPLICANT_NAME = unbroken("Townmarshal", 200)
+CASE_NUMBER = unbroken("Casenumber", 100)  # the longest a case number may be
+REQUEST_DESCRIPTION = unbroken("Agreyvanseen", 600)
+REQUEST_CONTACT = unbroken("Detectivedesk", 300)
 
 
 @dataclass
@@ -82,7 +124,76 @@ class ServerSite:
     pages: dict[str, str]
 
 
-def _seed_server(harness: ServerHarness, app: FastAPI) -> tuple[dict[str, Account], dict[str, str]]:
+def _apply(harness: ServerHarness, identity: AgencyIdentity, name: str) -> str:
+    """An agency's application through the public API; its id."""
+    applied = harness.new_client().post(
+        "/api/agency-applications",
+        json={"name": name, "jurisdiction": AGENCY_JURISDICTION, "contact": AGENCY_CONTACT,
+              "signing_key": identity.public_key, "age_recipient": identity.age_recipient},
+    )  # fmt: skip
+    assert applied.status_code == 201, applied.text
+    return str(applied.json()["id"])
+
+
+def _registered_agency(harness: ServerHarness, operator: Account, member: Account) -> AgencySetup:
+    """An application left waiting, and one the operator registered (both fingerprints
+    read back) with `member` attached to it."""
+    _apply(harness, AgencyIdentity.generate(), APPLICANT_NAME)
+    identity = AgencyIdentity.generate()
+    agency_id = _apply(harness, identity, AGENCY_NAME)
+    registered = operator.client.post(
+        f"/api/operator/agencies/{agency_id}/register",
+        json={"signing_key_fingerprint": fingerprint(identity.public_key),
+              "age_recipient_fingerprint": fingerprint(identity.age_recipient)},
+    )  # fmt: skip
+    assert registered.status_code == 200, registered.text
+    member_id = member.client.get("/api/account").json()["id"]
+    attached = operator.client.put(
+        f"/api/operator/users/{member_id}/agency", json={"agency_id": agency_id}
+    )
+    assert attached.status_code == 200, attached.text
+    index = registered.json()["registrations"][0]["log_index"]
+    return AgencySetup(identity, uuid.UUID(agency_id), index, member)
+
+
+def _requests(
+    harness: ServerHarness, member: Account, agency: AgencySetup, base: str, folder: Path
+) -> tuple[str, str]:
+    """An open request with a release uploaded by a paired hub, and a withdrawn one: the
+    ids of both."""
+    now = harness.clock()
+    filing = {
+        "case_number": CASE_NUMBER, "incident": "burglary",
+        "description": REQUEST_DESCRIPTION, "contact": REQUEST_CONTACT,
+        "area": {"type": "circle", "center": list(CHICAGO), "radius_m": 300},
+        "window_start": (now - timedelta(hours=5)).isoformat(),
+        "window_end": (now - timedelta(hours=1)).isoformat(),
+        "expires_at": (now + timedelta(days=7)).isoformat(),
+        "attestation": True,
+    }  # fmt: skip
+    ids = []
+    for _ in range(2):
+        filed = member.client.post("/api/agency/requests", json=filing)
+        assert filed.status_code == 201, filed.text
+        ids.append(filed.json())
+    open_, withdrawn = ids
+    closed = member.client.post(f"/api/agency/requests/{withdrawn['id']}/withdraw")
+    assert closed.status_code == 200, closed.text
+
+    hub = paired_hub(harness, CHICAGO, origin=base)
+    target = RequestSetup(uuid.UUID(open_["id"]), open_["filed_index"], agency)
+    release = signed_release(
+        hub.identity, target, [make_clip(folder, 1, agency.identity.age_recipient)]
+    )
+    answer = submit(hub.client, release)
+    assert answer.status_code == 201, answer.text
+    upload_all(hub.client, release)
+    return str(open_["id"]), str(withdrawn["id"])
+
+
+def _seed_server(
+    harness: ServerHarness, app: FastAPI, base: str, folder: Path
+) -> tuple[dict[str, Account], dict[str, str]]:
     resident = harness.account()
     home = add_home(resident, HOME_NAME)
     neighbor = harness.account()
@@ -105,13 +216,8 @@ def _seed_server(harness: ServerHarness, app: FastAPI) -> tuple[dict[str, Accoun
     token = resident.client.post("/api/account/tokens", json={"name": TOKEN_NAME})
     assert token.status_code in (200, 201), token.text
 
-    made = operator.client.post("/api/operator/agencies", json={"name": AGENCY_NAME})
-    assert made.status_code in (200, 201), made.text
-    member_id = agency.client.get("/api/account").json()["id"]
-    attached = operator.client.put(
-        f"/api/operator/users/{member_id}/agency", json={"agency_id": made.json()["id"]}
-    )
-    assert attached.status_code == 200, attached.text
+    registered = _registered_agency(harness, operator, agency)
+    open_id, _ = _requests(harness, agency, registered, base, folder)
 
     context = app.state.server
     with context.sessions.begin() as db:
@@ -142,6 +248,12 @@ def _seed_server(harness: ServerHarness, app: FastAPI) -> tuple[dict[str, Accoun
         "/homes/{home_id}": f"/homes/{home['id']}",
         "/invitations/accept": "/invitations/accept?token=not-a-real-token",
         "/agency": "/agency",
+        "/agency/requests": "/agency/requests",
+        "/agency/requests/new": "/agency/requests/new",
+        "/agency/requests/{request_id}": f"/agency/requests/{open_id}",
+        "/agencies/apply": "/agencies/apply",
+        "/operator/agencies": "/operator/agencies",
+        "/operator/requests/policy": "/operator/requests/policy",
         "/operator/homes": "/operator/homes",
         "/transparency": "/transparency",
         "/transparency/entries/{index}": f"/transparency/entries/{entry}",
@@ -155,6 +267,21 @@ def _seed_server(harness: ServerHarness, app: FastAPI) -> tuple[dict[str, Accoun
 NOT_PAGES = ("/api/", "/log/", "/static", "/docs/", "/healthz", "/metrics")
 
 
+# Answers that are files, not pages: a download (ZIP, manifest) or a video.
+FILE_ANSWERS = (FileResponse, StreamingResponse)
+
+
+def _answers_a_file(route: APIRoute) -> bool:
+    """True for a route that serves a file: its last path segment is a file name
+    (`evidence.zip`, `manifest.sig`), or its response class is a file or a stream
+    (the hub's masked preview)."""
+    if "." in route.path.rsplit("/", 1)[-1]:
+        return True
+    declared = route.response_class
+    declared = getattr(declared, "value", declared)  # FastAPI's DefaultPlaceholder
+    return isinstance(declared, type) and issubclass(declared, FILE_ANSWERS)
+
+
 def unvisited_pages(app: FastAPI, pages: dict[str, str]) -> set[str]:
     """The app's GET routes that render a page but have no entry in `pages`."""
     routes = {
@@ -163,6 +290,7 @@ def unvisited_pages(app: FastAPI, pages: dict[str, str]) -> set[str]:
         if isinstance(context.original_route, APIRoute)
         and "GET" in (context.methods or set())
         and not str(context.path).startswith(NOT_PAGES)
+        and not _answers_a_file(context.original_route)
     }
     return routes - set(pages)
 
@@ -171,7 +299,7 @@ def unvisited_pages(app: FastAPI, pages: dict[str, str]) -> set[str]:
 def server_site(folder: Path) -> Iterator[ServerSite]:
     """The server on SQLite under `folder`, seeded, served until the block ends."""
     with served_sqlite_server(folder, clock=ServerClock(), map_center=CHICAGO) as (base, harness):
-        accounts, pages = _seed_server(harness, harness.app)
+        accounts, pages = _seed_server(harness, harness.app, base, folder)
         yield ServerSite(base, harness, accounts, pages)
 
 
@@ -216,6 +344,69 @@ def _jpeg(width: int = 640, height: int = 360) -> bytes:
     return data.tobytes()
 
 
+def moment_of(t: float) -> str:
+    """Unix seconds as a manifest's time."""
+    return moment(datetime.fromtimestamp(t, UTC))
+
+
+def _hub_request(
+    agency: AgencyIdentity, now: float, state: RequestState, refusal: str | None = None
+) -> FootageRequestRecord:
+    """A footage request as the hub's intake stores it, its window over the seeded events."""
+    return FootageRequestRecord(
+        id=str(uuid.uuid4()), log_index=7, agency=str(uuid.uuid4()), agency_name=AGENCY_NAME,
+        agency_registration_index=3, recipient=agency.age_recipient,
+        agency_key=agency.public_key, case_number=CASE_NUMBER, incident="burglary",
+        description=REQUEST_DESCRIPTION, contact=REQUEST_CONTACT,
+        area={"type": "circle", "center": list(CHICAGO), "radius_m": 300},
+        cells=("882664c1a9fffff",), window_start=now - 3 * 3600, window_end=now - 60,
+        expires_at=now + 7 * 86400, filed_at=now - 50, received_at=now - 40, state=state,
+        refusal=refusal,
+    )  # fmt: skip
+
+
+def _seed_hub_requests(store: FakeStore, now: float) -> tuple[str, str]:
+    """An open footage request, a refused one, and a finished release of the open one
+    (its manifest really signed by a hub identity): the open request's id and the
+    release's."""
+    agency = AgencyIdentity.generate()
+    hub = HubIdentity.generate()
+    request = _hub_request(agency, now, RequestState.OPEN)
+    store.save_footage_request(request)
+    store.save_footage_request(
+        _hub_request(agency, now, RequestState.REFUSED, refusal=unbroken("Notinthelog", 200))
+    )
+    clip = ClipRecord(
+        file="clip-01.mp4.age", camera=CAMERA_NAME, start=moment_of(now - 1200),
+        end=moment_of(now - 1190), duration_ms=10_000, masked=True,
+        plaintext_sha256="ab" * 32, plaintext_bytes=2_000_000,
+        ciphertext_sha256="cd" * 32, ciphertext_bytes=2_000_400,
+    )  # fmt: skip
+    manifest = encode_manifest(
+        ReleaseManifest(
+            release=str(uuid.uuid4()), request=request.id, request_index=request.log_index,
+            agency=request.agency,
+            agency_registration_index=request.agency_registration_index,
+            recipient=request.recipient, hub_key=hub.public_key, hub=key_id(hub.public_key),
+            created_at=moment_of(now - 30), clips=[clip],
+        )
+    )  # fmt: skip
+    release = ReleaseRecord(
+        id=decode_manifest(manifest).release, request_id=request.id, created_at=now - 30,
+        state=ReleaseState.DONE, manifest=manifest, signature=sign_manifest(hub, manifest),
+        manifest_sha256=manifest_sha256(manifest), log_index=9,
+        clips=(ReleasedClip(
+            file=clip.file, camera=CAMERA_NAME, start=now - 1200, end=now - 1190,
+            duration_s=10.0, plaintext_sha256=clip.plaintext_sha256,
+            ciphertext_sha256=clip.ciphertext_sha256, plaintext_bytes=clip.plaintext_bytes,
+            ciphertext_bytes=clip.ciphertext_bytes, uploaded_bytes=clip.ciphertext_bytes,
+        ),),
+        picks=(ClipPick(CAMERA_NAME, now - 1200, now - 1190, "e-1"),),
+    )  # fmt: skip
+    store.save_release(release)
+    return request.id, release.id
+
+
 @contextmanager
 def hub_site(folder: Path) -> Iterator[HubSite]:
     """The hub's web app with a camera of the longest name and an event shared under a
@@ -243,6 +434,7 @@ def hub_site(folder: Path) -> Iterator[HubSite]:
         "e-0", post_id="p-1", url="http://127.0.0.1:9/posts/p-1", media="snapshot",
         category="suspicious_activity", title=SHARED_TITLE, now=clock.now,
     )  # fmt: skip
+    open_id, release_id = _seed_hub_requests(store, clock.now)
     pages = {
         "/": "/",
         "/login": "/login",
@@ -250,6 +442,10 @@ def hub_site(folder: Path) -> Iterator[HubSite]:
         "/cameras/{name}": f"/cameras/{CAMERA_NAME}",
         "/events": "/events",
         "/events/{event_id}": "/events/e-0",
+        "/requests": "/requests",
+        "/requests/{request_id}": f"/requests/{open_id}",
+        "/released": "/released",
+        "/released/{release_id}": f"/released/{release_id}",
         "/docs": "/docs",
     }
     with serving(app) as base:

@@ -12,13 +12,19 @@ import re
 import pytest
 from playwright.sync_api import Browser, BrowserContext
 from seeded_sites import (
+    AGENCY_CONTACT,
+    AGENCY_JURISDICTION,
     AGENCY_NAME,
+    APPLICANT_NAME,
     CAMERA_NAME,
+    CASE_NUMBER,
     COMMENT,
     HOME_NAME,
     POLICY_SUMMARY,
     POST_TITLE,
     REPORT_REASON,
+    REQUEST_CONTACT,
+    REQUEST_DESCRIPTION,
     ROLES,
     SHARED_TITLE,
     TOKEN_NAME,
@@ -46,6 +52,18 @@ SHOWN = {
     ("resident", "/account"): [TOKEN_NAME],
     ("operator", "/moderation"): [POST_TITLE, REPORT_REASON],
     ("agency", "/agency"): [AGENCY_NAME],
+    ("agency", "/agency/requests"): [AGENCY_NAME, CASE_NUMBER],
+    ("agency", "/agency/requests/{request_id}"): [
+        CASE_NUMBER,
+        REQUEST_DESCRIPTION,
+        REQUEST_CONTACT,
+    ],
+    ("operator", "/operator/agencies"): [
+        APPLICANT_NAME,
+        AGENCY_NAME,
+        AGENCY_JURISDICTION,
+        AGENCY_CONTACT,
+    ],
     ("anonymous", "/transparency"): [POLICY_SUMMARY[:100]],
     ("anonymous", "/transparency/entries/{index}"): [POLICY_SUMMARY[:100]],
 }
@@ -54,6 +72,10 @@ HUB_SHOWN = {
     "/cameras/{name}": [CAMERA_NAME],
     "/events": [CAMERA_NAME],
     "/events/{event_id}": [CAMERA_NAME, SHARED_TITLE],
+    "/requests": [AGENCY_NAME],
+    "/requests/{request_id}": [AGENCY_NAME, CASE_NUMBER, REQUEST_DESCRIPTION, REQUEST_CONTACT],
+    "/released": [AGENCY_NAME, CASE_NUMBER, CAMERA_NAME],
+    "/released/{release_id}": [AGENCY_NAME, CASE_NUMBER, CAMERA_NAME],
 }
 TOO_WIDE = """() => {
   const width = document.documentElement.scrollWidth;

@@ -221,7 +221,7 @@ def test_inbox_lists_open_requests_first_and_says_why_one_was_refused(
     )
     assert "the case number does not match its logged hash" in html
     assert "Springfield PD" in html
-    assert "burglary" in html
+    assert "Burglary" in html
     assert "Expires" in html
     assert "Window" in html
     assert "Server log inconsistent" not in html
@@ -419,7 +419,7 @@ def test_the_password_releases_the_picks_and_shows_the_release(
     assert (back.start, back.end) == (start + 1300, start + 1400)
     page = client.get(location).text
     assert "Springfield PD" in page
-    assert "burglary" in page
+    assert "Burglary" in page
     listing = client.get("/released").text
     assert f'href="/released/{release.id}"' in listing
 

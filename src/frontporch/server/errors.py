@@ -21,6 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from frontporch.translog.log import StorageDamaged
 from frontporch.web import errors
 from frontporch.web.errors import BEARER_CHALLENGE, ErrorPages, HttpError, Problem
 
@@ -161,4 +162,27 @@ def _error_pages(page_subject: PageSubject | None) -> ErrorPages:
 def install_error_handlers(app: FastAPI, page_subject: PageSubject | None = None) -> None:
     """Register the handlers that turn every error into a clear 4xx, or a generic 500;
     error pages show the header of whoever `page_subject` finds signed in."""
-    errors.install_error_handlers(app, _error_pages(page_subject))
+    pages = _error_pages(page_subject)
+    errors.install_error_handlers(app, pages)
+
+    async def on_damaged_log(request: Request, exc: Exception) -> Response:
+        # Whatever needed logging did not happen (its transaction rolled back); every
+        # such action waits until the operator has looked at the log's storage.
+        log.error("the transparency log's storage is damaged: %s", exc)
+        return pages.render(request, LogDamaged())
+
+    app.add_exception_handler(StorageDamaged, on_damaged_log)
+
+
+class LogDamaged(ServerError):
+    """The log's storage does not hold together, so nothing that must be logged happens."""
+
+    status = 503
+
+    def __init__(self) -> None:
+        super().__init__(
+            "transparency log unavailable",
+            "The server's transparency log failed its own integrity check, so nothing that "
+            "must be logged (registrations, requests, releases) was done. Nothing was "
+            "changed; try again after the operator has checked the server's log.",
+        )

@@ -30,7 +30,7 @@ from frontporch.hub.web.context import HubContext, hub_context
 from frontporch.hub.web.errors import install_error_handlers
 from frontporch.hub.web.middleware import HUB_POLICY, SessionCookieMiddleware
 from frontporch.hub.web.pages import sentence
-from frontporch.hub.web.request_views import human_bytes
+from frontporch.hub.web.request_views import human_bytes, words
 from frontporch.hub.web.schemas import HealthOut, iso
 from frontporch.hub.web.sessions import LoginRateLimiter, Owner, SessionAuth
 from frontporch.hub.web.tokens import TokenAuth
@@ -83,6 +83,7 @@ def _templates() -> Jinja2Templates:
     templates.env.filters["duration"] = _duration
     templates.env.filters["bytes"] = human_bytes
     templates.env.filters["sentence"] = sentence
+    templates.env.filters["words"] = words
     templates.env.globals["version"] = __version__
     # Every page's navigation shows the number of open footage requests.
     templates.context_processors.append(requests.nav_values)

@@ -361,3 +361,9 @@ def human_bytes(size: int | None) -> str:
             return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
         value /= 1000
     return f"{value:.1f} TB"  # pragma: no cover
+
+
+def words(token: str) -> str:
+    """A logged word such as `package_theft` as people read it: "Package theft"."""
+    text = token.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]

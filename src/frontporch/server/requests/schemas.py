@@ -46,11 +46,27 @@ def area_of(body: PolygonIn | CircleIn) -> areas.Area:
 
 
 class FilingIn(Strict):
-    case_number: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+    # The bounds here leave room for surrounding whitespace, which is trimmed; the
+    # trimmed text is held to the limits each description states (service.py).
+    case_number: str = Field(
+        min_length=1,
+        max_length=200,
+        pattern=NO_NUL,
+        description="The agency's case number: at most 100 characters once trimmed.",
+    )
     incident: str = Field(max_length=48, description="One of the incident words, e.g. burglary.")
-    description: str = Field(min_length=1, max_length=8000, pattern=NO_NUL)
+    description: str = Field(
+        min_length=1,
+        max_length=8000,
+        pattern=NO_NUL,
+        description="What happened and what footage would help: at most 4000 characters once "
+        "trimmed; shown to owners exactly as written.",
+    )
     contact: str = Field(
-        min_length=1, max_length=400, pattern=NO_NUL, description="Who owners may contact."
+        min_length=1,
+        max_length=400,
+        pattern=NO_NUL,
+        description="Who owners may contact: at most 320 characters once trimmed.",
     )
     area: AreaIn
     window_start: AwareDatetime

@@ -257,7 +257,7 @@ class RequestService:
         self.db.flush()
         LogService(self.db, self.keys, self.context.clock).checkpoint_now()
         log.info(
-            "request %s filed (log entry %d): %d hubs told", request.id, filed_index, reached.hubs
+            "request %s filed (log entry %d): hubs told: %d", request.id, filed_index, reached.hubs
         )
         return self._view(request, policy)
 

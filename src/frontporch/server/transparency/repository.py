@@ -31,6 +31,7 @@ from typing import cast
 from sqlalchemy import Table, TextClause, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from frontporch.server.kit.repository import Repository
@@ -41,7 +42,7 @@ from frontporch.server.transparency.models import (
     LogStateRow,
     LogSubtree,
 )
-from frontporch.translog.log import Leaf, LogState
+from frontporch.translog.log import Leaf, LogState, StorageDamaged
 from frontporch.translog.merkle import Range
 
 # Core tables: bulk inserts without the ORM's per-row bookkeeping.
@@ -111,6 +112,20 @@ class SqlLogStorage:
         self, leaves: Sequence[Leaf], subtrees: Mapping[Range, bytes], state: LogState
     ) -> None:
         """Insert the leaves and subtrees, and move the state row (locked by `read_state`)."""
+        try:
+            self._insert(leaves, subtrees, state)
+        except IntegrityError as exc:
+            # The sequencer row is locked, so no other append can be here: a row already
+            # where the next one goes was put there outside the log.
+            first = leaves[0].index if leaves else state.size
+            raise StorageDamaged(
+                f"an entry or subtree already exists where entry {first} goes; the log's "
+                "storage was changed outside the log"
+            ) from exc
+
+    def _insert(
+        self, leaves: Sequence[Leaf], subtrees: Mapping[Range, bytes], state: LogState
+    ) -> None:
         now = self.clock()
         self.db.execute(
             insert(ENTRIES),
