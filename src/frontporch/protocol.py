@@ -79,6 +79,8 @@ class MessageKind(StrEnum):
     FOOTAGE_REQUEST = "footage_request"
     # A request ended (withdrawn, expired, fulfilled): `{"request", "reason", "log_index"}`.
     REQUEST_CLOSED = "request_closed"
+    # A legal demand named the home's owner (body: see docs/server.md, "Legal demands").
+    LEGAL_NOTICE = "legal_notice"
 
 
 TEXT_FIELDS = ("category", "title", "body", "client_ref")

@@ -17,10 +17,13 @@ agree: keys here are ASCII, so sorting by code point and by UTF-16 unit coincide
 `encode_entry` always produces this form; `decode_entry` refuses bytes that are not
 in it, so one entry has exactly one byte string and one leaf hash.
 
-The types the footage-request flow writes (DESIGN.md, main flows 3-5):
+The types the footage-request flow writes (DESIGN.md, main flows 3-5), version 1:
 `agency_registered`, `request_filed`, `request_closed`, `release`, `legal_demand`,
-`legal_response`, `owner_notice`, `policy_changed`. A new field or type is a new
-version `v`; old entries keep their meaning forever.
+`legal_response`, `owner_notice`, `policy_changed`. Version 2 added the types that
+legal demands, agreements, agency statements and the transparency report need:
+`request_reach`, `delay_order`, `emergency_paperwork`, `agreement_published`,
+`statement`, `statement_hidden`. A new field or type is a new version `v`; each type
+has exactly one version, and old entries keep their meaning forever.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from frontporch.translog.errors import EntryError
 
 MAX_ENTRY_BYTES = 64 * 1024
 VERSION: Final = 1
+VERSIONS: Final = (1, 2)
 
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256, hex.")]
 Pseudonym = Annotated[
@@ -148,6 +152,75 @@ class PolicyChanged(_Entry):
     summary: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+class _EntryV2(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    v: Literal[2] = 2
+    at: Moment
+
+
+class RequestReach(_EntryV2):
+    """How many homes a request reached, as the report shows it: the count only at or
+    above the operator's k, else null (below k)."""
+
+    type: Literal["request_reach"] = "request_reach"
+    request: Id
+    homes: int | None = Field(default=None, ge=0)
+    k: int = Field(ge=1, le=1000)
+
+
+class DelayOrder(_EntryV2):
+    """A court's order delaying the notice of a demand to one account, until a date."""
+
+    type: Literal["delay_order"] = "delay_order"
+    demand: Id
+    account: Pseudonym
+    until: Moment
+    order_sha256: Sha256Hex
+
+
+class EmergencyPaperwork(_EntryV2):
+    """The court paperwork that followed an emergency demand (due within 48 hours)."""
+
+    type: Literal["emergency_paperwork"] = "emergency_paperwork"
+    demand: Id
+    kind: Literal["warrant", "subpoena", "court_order", "other"]
+    document_sha256: Sha256Hex
+
+
+class AgreementPublished(_EntryV2):
+    """An agreement between the operator and an agency, published with its document."""
+
+    type: Literal["agreement_published"] = "agreement_published"
+    agreement: Id
+    agency: Id
+    kind: Literal["mou", "data_sharing", "pilot", "other"]
+    title: Label
+    starts: Moment
+    ends: Moment | None = None
+    document_sha256: Sha256Hex
+
+
+class Statement(_EntryV2):
+    """An agency's text as submitted (a feed post or a request's text), by its hash."""
+
+    type: Literal["statement"] = "statement"
+    statement: Id
+    agency: Id
+    kind: Literal["post", "request"]
+    sha256: Sha256Hex
+
+
+class StatementHidden(_EntryV2):
+    """An operator hid an agency's statement: the reason's category and the hash of its
+    words (the text stays as submitted, never edited)."""
+
+    type: Literal["statement_hidden"] = "statement_hidden"
+    statement: Id
+    reason: Word
+    reason_sha256: Sha256Hex
+
+
 Entry = (
     AgencyRegistered
     | RequestFiled
@@ -157,8 +230,14 @@ Entry = (
     | LegalResponse
     | OwnerNotice
     | PolicyChanged
+    | RequestReach
+    | DelayOrder
+    | EmergencyPaperwork
+    | AgreementPublished
+    | Statement
+    | StatementHidden
 )
-ENTRY_TYPES: tuple[type[_Entry], ...] = (
+ENTRY_TYPES: tuple[type[_Entry] | type[_EntryV2], ...] = (
     AgencyRegistered,
     RequestFiled,
     RequestClosed,
@@ -167,7 +246,16 @@ ENTRY_TYPES: tuple[type[_Entry], ...] = (
     LegalResponse,
     OwnerNotice,
     PolicyChanged,
+    RequestReach,
+    DelayOrder,
+    EmergencyPaperwork,
+    AgreementPublished,
+    Statement,
+    StatementHidden,
 )
+_VERSION_OF = {
+    cls.model_fields["type"].default: cls.model_fields["v"].default for cls in ENTRY_TYPES
+}
 _ADAPTER: TypeAdapter[Entry] = TypeAdapter(Annotated[Entry, Field(discriminator="type")])
 
 
@@ -215,8 +303,16 @@ def decode_entry(data: bytes) -> Entry:
         raise EntryError(f"entry is not UTF-8 JSON: {exc}") from None
     if not isinstance(raw, dict):
         raise EntryError("an entry is a JSON object")
-    if raw.get("v") != VERSION:
-        raise EntryError(f"unknown entry version {raw.get('v')!r}; this verifier reads v1")
+    if raw.get("v") not in VERSIONS:
+        raise EntryError(
+            f"unknown entry version {raw.get('v')!r}; this verifier reads versions "
+            f"{', '.join(map(str, VERSIONS))}"
+        )
+    expected = _VERSION_OF.get(raw.get("type"))
+    if expected is not None and raw["v"] != expected:
+        raise EntryError(
+            f"a {raw['type']} entry is version {expected}, but this one says version {raw['v']}"
+        )
     try:
         entry = _ADAPTER.validate_python(raw)
     except ValidationError as exc:

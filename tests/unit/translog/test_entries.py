@@ -20,6 +20,8 @@ from frontporch.translog.entries import (
     LegalDemand,
     PolicyChanged,
     RequestFiled,
+    RequestReach,
+    StatementHidden,
     canonical_json,
     decode_entry,
     encode_entry,
@@ -86,7 +88,28 @@ def test_every_type_is_tagged_and_decodes_to_itself() -> None:
         "legal_response",
         "owner_notice",
         "policy_changed",
+        "request_reach",
+        "delay_order",
+        "emergency_paperwork",
+        "agreement_published",
+        "statement",
+        "statement_hidden",
     }
+
+
+def test_each_type_has_one_version_and_version_2_types_decode() -> None:
+    reach = RequestReach(at=AT, request=str(uuid.uuid4()), homes=None, k=10)
+    hidden = StatementHidden(
+        at=AT, statement=str(uuid.uuid4()), reason="personal_data", reason_sha256=_digest("r")
+    )
+    for entry in (reach, hidden):
+        data = encode_entry(entry)
+        assert json.loads(data)["v"] == 2
+        assert decode_entry(data) == entry
+        with pytest.raises(EntryError, match="version 2, but this one says version 1"):
+            decode_entry(canonical_json({**json.loads(data), "v": 1}))
+    with pytest.raises(EntryError, match="version 1, but this one says version 2"):
+        decode_entry(canonical_json({**json.loads(encode_entry(_request())), "v": 2}))
 
 
 def test_non_canonical_bytes_are_refused_so_each_entry_has_one_hash() -> None:

@@ -1,0 +1,3 @@
+"""Tables of this area."""
+
+from __future__ import annotations
