@@ -23,6 +23,7 @@ from bench import (
     recording,
     requests,
     translog,
+    transparency_report,
 )
 from bench.report import Section, print_table, write_docs, write_json
 from bench.videos import RESULTS
@@ -39,6 +40,7 @@ BENCHMARKS: dict[str, ModuleType] = {
         feed,
         evidence,
         requests,
+        transparency_report,
     )
 }
 

@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 
 from frontporch.hub.config import HubConfig, parse_config
 from frontporch.hub.live.feed import LiveFeed
+from frontporch.hub.notices.records import LegalNoticeRecord
 from frontporch.hub.ports import CameraStatus, ClipUnavailable, LiveCursor, LiveUpdate
 from frontporch.hub.process.messages import CameraState
 from frontporch.hub.requests.records import FootageRequestRecord, ReleaseRecord, RequestState
@@ -83,7 +84,7 @@ def make_event(
 @dataclass
 class FakeStore:
     """The StorePort in memory: events, segments, outages, publications, settings,
-    sessions, API tokens, footage requests and releases."""
+    sessions, API tokens, footage requests and releases, legal notices."""
 
     events: dict[str, Event] = field(default_factory=dict)
     segment_list: list[Segment] = field(default_factory=list)
@@ -94,6 +95,7 @@ class FakeStore:
     api_tokens: dict[str, ApiToken] = field(default_factory=dict)
     footage_requests: dict[str, FootageRequestRecord] = field(default_factory=dict)
     releases: dict[str, ReleaseRecord] = field(default_factory=dict)
+    legal_notices: dict[str, LegalNoticeRecord] = field(default_factory=dict)
 
     def add_event(self, event: Event) -> None:
         self.events[event.id] = event
@@ -265,6 +267,28 @@ class FakeStore:
     def list_releases(self, request_id: str | None = None) -> list[ReleaseRecord]:
         chosen = [r for r in self.releases.values() if request_id in (None, r.request_id)]
         return sorted(chosen, key=lambda r: r.created_at, reverse=True)
+
+    # Legal notices (`NoticeStorePort`).
+
+    def save_legal_notice(self, record: LegalNoticeRecord) -> None:
+        self.legal_notices[record.demand] = record
+
+    def get_legal_notice(self, demand: str) -> LegalNoticeRecord | None:
+        return self.legal_notices.get(demand)
+
+    def list_legal_notices(self) -> list[LegalNoticeRecord]:
+        return sorted(self.legal_notices.values(), key=lambda n: n.received_at, reverse=True)
+
+    def mark_legal_notice_read(self, demand: str, now: float) -> bool:
+        record = self.legal_notices.get(demand)
+        if record is None:
+            return False
+        if record.read_at is None:
+            self.legal_notices[demand] = replace(record, read_at=now)
+        return True
+
+    def count_unread_legal_notices(self) -> int:
+        return sum(1 for n in self.legal_notices.values() if n.read_at is None)
 
 
 @dataclass

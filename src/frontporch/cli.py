@@ -349,6 +349,42 @@ def server_sweep_blobs(
     typer.echo(describe(report, dry_run))
 
 
+@server_app.command("report-check")
+def server_report_check(ctx: typer.Context) -> None:
+    """Recompute the transparency report from log entry 0 and compare it with the running
+    aggregates the server keeps (exit 1 naming the first differing figure)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import OperationalError
+
+    from frontporch.server.db import make_engine, make_sessionmaker
+    from frontporch.server.migrations import current_revision, head_revision
+    from frontporch.server.report.service import check_report
+
+    settings = _server_settings(ctx)
+    url = settings.resolved_database_url
+    if url.startswith("sqlite") and not settings.data_dir.is_dir():
+        fail(f"no server data in {settings.data_dir}: pass the server's --data-dir or --settings")
+    engine = make_engine(url)
+    try:
+        if current_revision(engine) != head_revision():
+            fail("the database schema is not current: run `frontporch server migrate` first")
+        different = check_report(make_sessionmaker(engine), lambda: datetime.now(UTC))
+    except OperationalError as exc:
+        fail(f"cannot use the database: {exc.orig}")
+    finally:
+        engine.dispose()
+    if different is not None:
+        typer.secho(
+            f"FAILED: the running aggregates differ from a recompute of the log, first at "
+            f"{different}",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(1)
+    typer.echo("the running aggregates equal a recompute of the whole log")
+
+
 @server_app.command("log-key")
 def server_log_key(
     ctx: typer.Context,

@@ -9,6 +9,11 @@ entry is included, then saves the state — only if everything checked out. The 
 file defaults to `$XDG_CONFIG_HOME/frontporch/log-<server>.json` (`~/.config/…` when
 XDG_CONFIG_HOME is unset), `<server>` being the server's host, port and path.
 
+    frontporch log report --server URL [--key KEY] [--period month|quarter] [--json]
+
+recomputes the server's transparency report from the audited log (`translog.report`)
+and compares it with the server's JSON (exit 1 naming the first differing field).
+
 Exit status: 0 all verified; 1 the log failed a check (the message says what was found
 and what it means; an inconsistency also writes an evidence file next to the state);
 2 a usage error, a damaged state file, or a server that could not be reached.
@@ -23,7 +28,7 @@ import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 from urllib.parse import urlsplit
 
 import typer
@@ -214,3 +219,165 @@ def _save_evidence(path: Path, server: str, exc: LogInconsistency) -> Path | Non
     except OSError:
         return None
     return target
+
+
+@log_app.command("report")
+def log_report(
+    server: Annotated[str, typer.Option("--server", help="The community server's address.")],
+    key: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--key",
+            help="The log's verifier key as the operator publishes it (repeatable). Without "
+            "it, this run trusts the key the server sends.",
+        ),
+    ] = None,
+    origin: Annotated[
+        str | None, typer.Option(help="The log's origin (default: the key's name).")
+    ] = None,
+    period: Annotated[str, typer.Option(help="Group by month or quarter.")] = "month",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the recomputed report as JSON.")
+    ] = False,
+) -> None:
+    """Recompute the server's transparency report from its verified log, and compare.
+
+    Fetches the server's report, then audits the whole log (every entry checked against
+    a signed checkpoint) and folds each verified entry into a fresh report. Exit 0 when
+    they are equal; 1 when the log fails a check (naming the entry) or the server's
+    report differs (naming the first differing field); 2 when nothing could be checked.
+    """
+    from frontporch.translog.errors import TranslogError
+    from frontporch.translog.report import PERIODS, first_difference
+    from frontporch.translog.state import pinned_state
+    from frontporch.translog.verify import LogUnavailable, Monitor, trust_on_first_use
+
+    if period not in PERIODS:
+        _usage(f"--period must be one of {', '.join(PERIODS)}")
+    try:
+        claimed = _server_report(server, period)
+        if key:
+            try:
+                current = pinned_state(key, origin)
+            except TranslogError as exc:
+                _usage(f"--key: {exc}")
+        else:
+            current = trust_on_first_use(server)
+            _warn_first_use(current)
+    except LogUnavailable as exc:
+        _usage(str(exc))
+    except TranslogError as exc:
+        _failed(str(exc))
+    size, as_of = claimed["log_size"], claimed["as_of"]
+    folding = _FoldingFetch(size)
+    try:
+        result = Monitor(current, fetch=folding).update(server, audit=True)
+    except LogUnavailable as exc:
+        _usage(str(exc))
+    except TranslogError as exc:
+        _failed(str(exc))
+    if result.size is None or result.size < size:
+        _usage(
+            f"the server's report covers {size} entries but its latest signed checkpoint only "
+            f"{result.size or 0}; run again after the next checkpoint (within a minute)"
+        )
+    mine = folding.builder.report(_parse_moment(as_of), period)
+    if as_json:
+        typer.echo(json.dumps(mine, indent=2, ensure_ascii=False, sort_keys=True))
+    else:
+        _print_report(mine)
+    different = first_difference(mine, claimed)
+    if different is not None:
+        _failed(
+            f"the server's report differs from what its log says, first at `{different}` "
+            f"(the log's {size} entries, verified against checkpoint {result.size})"
+        )
+    typer.echo(
+        f"the server's report equals the one recomputed from its {size} verified log entries"
+    )
+
+
+class _FoldingFetch:
+    """Fetches like the monitor's default, and folds each entry page the monitor reads
+    into a report builder, up to `size` entries. The monitor then checks those very
+    bytes against the signed root; a failed check discards the report."""
+
+    def __init__(self, size: int) -> None:
+        from frontporch.translog.report import ReportBuilder
+
+        self.size = size
+        self.builder = ReportBuilder()
+
+    def __call__(self, url: str, timeout: float) -> tuple[int, bytes]:
+        from frontporch.translog.client import urllib_fetch
+
+        status, raw = urllib_fetch(url, timeout)
+        if status == 200 and urlsplit(url).path.endswith("/api/log/entries"):
+            self._fold(raw)
+        return status, raw
+
+    def _fold(self, raw: bytes) -> None:
+        from frontporch.translog.entries import decode_entry
+        from frontporch.translog.errors import EntryError
+
+        try:
+            items = json.loads(raw)["entries"]
+            for item in items:
+                index = item["index"]
+                if index != self.builder.size or index >= self.size:
+                    continue
+                self.builder.add(index, decode_entry(base64.b64decode(item["data"])))
+        except (EntryError, ValueError, KeyError, TypeError, binascii.Error):
+            return  # the monitor reports what is wrong with this page, naming the entry
+
+
+def _server_report(server: str, period: str) -> dict[str, Any]:
+    from urllib.parse import urlencode
+
+    from frontporch.translog.client import BadResponse, LogUnavailable, urllib_fetch
+
+    if not server.startswith(("http://", "https://")):
+        raise LogUnavailable(f"the server address must start with http:// or https://: {server}")
+    url = f"{server.rstrip('/')}/api/transparency/report?{urlencode({'period': period})}"
+    status, raw = urllib_fetch(url, 30.0)
+    if status != 200:
+        raise BadResponse(f"the server answered {status} for its report: {raw[:200]!r}")
+    try:
+        report = json.loads(raw)
+    except ValueError:
+        raise BadResponse("the server's report is not JSON") from None
+    if not (
+        isinstance(report, dict)
+        and isinstance(report.get("log_size"), int)
+        and isinstance(report.get("as_of"), str)
+    ):
+        raise BadResponse("the server's report lacks its log size or time (log_size, as_of)")
+    try:
+        _parse_moment(report["as_of"])
+    except ValueError:
+        raise BadResponse(f"the server's report time is malformed: {report['as_of']!r}") from None
+    return report
+
+
+def _parse_moment(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    typer.echo(f"transparency report as of {report['as_of']}, {report['log_size']} log entries")
+    for agency in report["agencies"]:
+        totals = agency["totals"]
+        typer.echo(
+            f"  {agency['name'] or agency['agency']}: {totals['requests_filed']} requests, "
+            f"{totals['requests_with_release']} with a release, {totals['clips_released']} "
+            f"clips released, {totals['homes_notified']} homes notified "
+            f"({totals['requests_below_k']} requests below k)"
+        )
+    legal = report["legal"]
+    typer.echo(
+        f"  legal demands: {legal['totals']['demands']}, notices sent "
+        f"{legal['totals']['notices_sent']}, delayed notices outstanding "
+        f"{legal['delayed_notices_outstanding']}, overdue emergency paperwork "
+        f"{legal['overdue_emergency_paperwork']}"
+    )
+    typer.echo(f"  agreements published: {len(report['agreements'])}")

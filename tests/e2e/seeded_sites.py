@@ -5,18 +5,27 @@ tests/e2e/test_long_text.py).
 Everything people can type is seeded as long unbroken text (a title of 120 characters
 without a space, home and token names, comments, a report's reason, an agency's name,
 jurisdiction and contact, a logged policy summary, a camera name of 63 characters, a
-shared post's title, a footage request's case number, description and contact), so the
-same pages also show whether such text stays inside a phone's width.
+shared post's title, a footage request's case number, description and contact, a legal
+notice's authority, scope and the server's answer, a legal demand's authority and scope,
+an agreement's title and parties, an agency post's title and body), so the same pages
+also show whether such text stays inside a phone's width.
 
 The server has an agency application waiting, a registered agency (through the real
 application and registration APIs) whose member filed an open request, with a release
-uploaded by a paired hub, and a withdrawn one. The hub's store holds an open footage
-request, a refused one and a finished release of the open one.
+uploaded by a paired hub, and a withdrawn one, and posted in the feed (its words logged
+as a statement). An operator recorded two legal demands naming the resident (through
+the real API): a warrant the resident was told of at once and that was answered, and a
+subpoena whose notice a delay order holds back; and published an agreement with the
+agency (a small PDF), showing it as a partner. The hub's store holds an open footage
+request, a refused one, a finished release of the open one, and two legal notices (one
+delayed by a court order and confirmed by the log, one not confirmed).
 
 `ServerSite.pages` and `HubSite.pages` map every page route of each service to a
 concrete path; `unvisited_pages` lists the page routes an app has beyond them, so a new
 page cannot be left out of the passes by forgetting it here. Routes that answer a file
-(a ZIP, a manifest, a video preview) are not pages and are left out of the passes.
+(a ZIP, a manifest, a video preview) are not pages and are left out of the passes. A
+route that redirects to a page (a post's statement link) is listed like a page: the
+passes follow the redirect and check the page it lands on.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -57,6 +66,7 @@ from frontporch.evidence.manifest import (
     manifest_sha256,
     sign_manifest,
 )
+from frontporch.hub.notices.records import LegalNoticeRecord
 from frontporch.hub.requests.records import (
     ClipPick,
     FootageRequestRecord,
@@ -111,6 +121,16 @@ APPLICANT_NAME = unbroken("Townmarshal", 200)
 CASE_NUMBER = unbroken("Casenumber", 100)  # the longest a case number may be
 REQUEST_DESCRIPTION = unbroken("Agreyvanseen", 600)
 REQUEST_CONTACT = unbroken("Detectivedesk", 300)
+NOTICE_AUTHORITY = unbroken("Countycourtdivision", 200)  # the longest the log holds
+NOTICE_SCOPE = unbroken("Subscriberrecords", 600)
+NOTICE_ANSWER = unbroken("Accountmetadata", 300)
+DEMAND_AUTHORITY = unbroken("Districtcourtclerk", 200)  # the longest the log holds
+DEMAND_SCOPE = unbroken("Accountrecordsfrommarch", 600)
+AGREEMENT_TITLE = unbroken("Datasharingagreement", 200)  # the longest a title may be
+AGREEMENT_PARTIES = unbroken("Theoperatorandthesheriff", 1000)  # the longest parties
+AGENCY_POST_TITLE = unbroken("Roadclosure", 120)
+AGENCY_POST_BODY = unbroken("Detourviaelm", 400)
+PDF = b"%PDF-1.7\n%%EOF\n"
 
 
 @dataclass
@@ -191,6 +211,62 @@ def _requests(
     return str(open_["id"]), str(withdrawn["id"])
 
 
+def _legal_demands(harness: ServerHarness, operator: Account, resident: Account) -> tuple[str, str]:
+    """Two demands naming `resident`, through the operator's API: a warrant told to the
+    resident at once and answered, and a subpoena whose notice a delay order holds back;
+    the ids of both."""
+    today = harness.clock().date().isoformat()
+    ids = []
+    for kind, changes in (
+        ("warrant", {}),
+        ("subpoena", {"delay_until": (harness.clock() + timedelta(days=30)).isoformat(),
+                      "delay_order_sha256": "ef" * 32}),
+    ):  # fmt: skip
+        recorded = operator.client.post(
+            "/api/operator/legal/demands",
+            json={"kind": kind, "authority": DEMAND_AUTHORITY, "received_on": today,
+                  "accounts": [resident.email], "scope": DEMAND_SCOPE,
+                  "document_sha256": "cd" * 32, **changes},
+        )  # fmt: skip
+        assert recorded.status_code == 201, recorded.text
+        ids.append(str(recorded.json()["id"]))
+    told, delayed = ids
+    answered = operator.client.post(
+        f"/api/operator/legal/demands/{told}/response",
+        json={"outcome": "partially_complied", "categories": ["account_metadata", "posts"]},
+    )
+    assert answered.status_code == 200, answered.text
+    return told, delayed
+
+
+def _agreement(operator: Account, agency: AgencySetup) -> None:
+    """An agreement with the registered agency, published with a small PDF, and the
+    agency shown as a partner."""
+    published = operator.client.post(
+        "/api/operator/agreements",
+        data={"title": AGREEMENT_TITLE, "kind": "data_sharing",
+              "agency_id": str(agency.agency_id), "parties": AGREEMENT_PARTIES,
+              "starts": "2026-12-01", "ends": "2027-11-30"},
+        files={"document": ("agreement.pdf", PDF, "application/pdf")},
+    )  # fmt: skip
+    assert published.status_code == 201, published.text
+    partner = operator.client.put(
+        f"/api/operator/agencies/{agency.agency_id}/partner", json={"partner": True}
+    )
+    assert partner.status_code == 200, partner.text
+
+
+def _agency_post(member: Account) -> str:
+    """A post by the agency's member (its words kept as submitted and logged): its id."""
+    posted = member.client.post(
+        "/api/posts",
+        json={"category": "safety", "title": AGENCY_POST_TITLE, "body": AGENCY_POST_BODY,
+              "latitude": CHICAGO[0], "longitude": CHICAGO[1]},
+    )  # fmt: skip
+    assert posted.status_code == 201, posted.text
+    return str(posted.json()["id"])
+
+
 def _seed_server(
     harness: ServerHarness, app: FastAPI, base: str, folder: Path
 ) -> tuple[dict[str, Account], dict[str, str]]:
@@ -218,6 +294,9 @@ def _seed_server(
 
     registered = _registered_agency(harness, operator, agency)
     open_id, _ = _requests(harness, agency, registered, base, folder)
+    told, _ = _legal_demands(harness, operator, resident)
+    _agreement(operator, registered)
+    agency_post = _agency_post(agency)
 
     context = app.state.server
     with context.sessions.begin() as db:
@@ -257,6 +336,15 @@ def _seed_server(
         "/operator/homes": "/operator/homes",
         "/transparency": "/transparency",
         "/transparency/entries/{index}": f"/transparency/entries/{entry}",
+        "/transparency/report": "/transparency/report",
+        "/operator/legal": "/operator/legal",
+        "/operator/legal/{demand_id}": f"/operator/legal/{told}",
+        "/legal/notices/{demand_id}": f"/legal/notices/{told}",
+        "/agreements": "/agreements",
+        "/operator/agreements": "/operator/agreements",
+        # Not a page but a redirect (303) to the log entry of the agency's words: the
+        # passes follow it and check the entry page it lands on.
+        "/posts/{post_id}/statement": f"/posts/{agency_post}/statement",
         "/docs": "/docs",
     }
     accounts = {"resident": resident, "agency": agency, "operator": operator}
@@ -407,6 +495,25 @@ def _seed_hub_requests(store: FakeStore, now: float) -> tuple[str, str]:
     return request.id, release.id
 
 
+def _seed_hub_notices(store: FakeStore, now: float) -> None:
+    """A warrant whose notice a court order delayed, confirmed by the log, and an
+    emergency request's notice the log did not confirm (read)."""
+    delayed = LegalNoticeRecord(
+        demand=str(uuid.uuid4()), kind="warrant", authority=NOTICE_AUTHORITY,
+        received_on="2024-05-02", scope=NOTICE_SCOPE, log_index=11, notice_index=14,
+        delayed_until=now - 3600, server_answer=NOTICE_ANSWER, received_at=now - 30,
+        confirmed=True,
+    )  # fmt: skip
+    store.save_legal_notice(delayed)
+    store.save_legal_notice(
+        replace(
+            delayed, demand=str(uuid.uuid4()), kind="emergency", delayed_until=None,
+            received_at=now - 90, confirmed=False, read_at=now - 20,
+            problem=unbroken("Notconfirmed", 200),
+        )
+    )  # fmt: skip
+
+
 @contextmanager
 def hub_site(folder: Path) -> Iterator[HubSite]:
     """The hub's web app with a camera of the longest name and an event shared under a
@@ -435,6 +542,7 @@ def hub_site(folder: Path) -> Iterator[HubSite]:
         category="suspicious_activity", title=SHARED_TITLE, now=clock.now,
     )  # fmt: skip
     open_id, release_id = _seed_hub_requests(store, clock.now)
+    _seed_hub_notices(store, clock.now)
     pages = {
         "/": "/",
         "/login": "/login",
@@ -446,6 +554,7 @@ def hub_site(folder: Path) -> Iterator[HubSite]:
         "/requests/{request_id}": f"/requests/{open_id}",
         "/released": "/released",
         "/released/{release_id}": f"/released/{release_id}",
+        "/notices": "/notices",
         "/docs": "/docs",
     }
     with serving(app) as base:

@@ -15,11 +15,19 @@ from seeded_sites import (
     AGENCY_CONTACT,
     AGENCY_JURISDICTION,
     AGENCY_NAME,
+    AGENCY_POST_TITLE,
+    AGREEMENT_PARTIES,
+    AGREEMENT_TITLE,
     APPLICANT_NAME,
     CAMERA_NAME,
     CASE_NUMBER,
     COMMENT,
+    DEMAND_AUTHORITY,
+    DEMAND_SCOPE,
     HOME_NAME,
+    NOTICE_ANSWER,
+    NOTICE_AUTHORITY,
+    NOTICE_SCOPE,
     POLICY_SUMMARY,
     POST_TITLE,
     REPORT_REASON,
@@ -44,12 +52,13 @@ pytestmark = pytest.mark.browser
 PHONE = VIEWPORTS["phone"]
 # (role, page route) -> the seeded texts that page shows (a prefix where it shortens them).
 SHOWN = {
-    ("resident", "/feed"): [POST_TITLE],
+    ("resident", "/feed"): [POST_TITLE, AGENCY_POST_TITLE],
     ("resident", "/posts/{post_id}"): [POST_TITLE, COMMENT],
     ("resident", "/notifications"): [POST_TITLE[:40]],
     ("resident", "/homes"): [HOME_NAME],
     ("resident", "/homes/{home_id}"): [HOME_NAME],
     ("resident", "/account"): [TOKEN_NAME],
+    ("resident", "/legal/notices/{demand_id}"): [DEMAND_AUTHORITY, DEMAND_SCOPE],
     ("operator", "/moderation"): [POST_TITLE, REPORT_REASON],
     ("agency", "/agency"): [AGENCY_NAME],
     ("agency", "/agency/requests"): [AGENCY_NAME, CASE_NUMBER],
@@ -64,8 +73,13 @@ SHOWN = {
         AGENCY_JURISDICTION,
         AGENCY_CONTACT,
     ],
+    ("operator", "/operator/legal"): [DEMAND_AUTHORITY],
+    ("operator", "/operator/legal/{demand_id}"): [DEMAND_AUTHORITY, DEMAND_SCOPE],
+    ("operator", "/operator/agreements"): [AGENCY_NAME, AGREEMENT_TITLE],
+    ("anonymous", "/agreements"): [AGENCY_NAME, AGREEMENT_TITLE, AGREEMENT_PARTIES],
     ("anonymous", "/transparency"): [POLICY_SUMMARY[:100]],
     ("anonymous", "/transparency/entries/{index}"): [POLICY_SUMMARY[:100]],
+    ("anonymous", "/transparency/report"): [AGENCY_NAME, AGREEMENT_TITLE],
 }
 HUB_SHOWN = {
     "/": [CAMERA_NAME],
@@ -76,6 +90,7 @@ HUB_SHOWN = {
     "/requests/{request_id}": [AGENCY_NAME, CASE_NUMBER, REQUEST_DESCRIPTION, REQUEST_CONTACT],
     "/released": [AGENCY_NAME, CASE_NUMBER, CAMERA_NAME],
     "/released/{release_id}": [AGENCY_NAME, CASE_NUMBER, CAMERA_NAME],
+    "/notices": [NOTICE_AUTHORITY, NOTICE_SCOPE, NOTICE_ANSWER],
 }
 TOO_WIDE = """() => {
   const width = document.documentElement.scrollWidth;
@@ -121,6 +136,15 @@ def test_the_passes_know_every_server_page(seeded_server: ServerSite) -> None:
     assert unvisited_pages(seeded_server.harness.app, seeded_server.pages) == set(), (
         "add it to seeded_sites"
     )
+
+
+def test_the_statement_route_is_a_redirect_to_a_log_entry(seeded_server: ServerSite) -> None:
+    """The one page route that answers no page of its own: the passes follow it to the
+    log entry of the agency's words, which they check like any page."""
+    path = seeded_server.pages["/posts/{post_id}/statement"]
+    answer = seeded_server.accounts["resident"].client.get(path, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    assert re.fullmatch(r"/transparency/entries/\d+", answer.headers["location"])
 
 
 def test_the_passes_know_every_hub_page(seeded_hub: HubSite) -> None:

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from frontporch.hub.community.link import ServerLink
+from frontporch.hub.community.log_audit import MONITOR_FILE
 from frontporch.hub.config import HubConfig, parse_config
 from frontporch.hub.requests.consent import NotOpen, WrongPassword, confirm_consent
-from frontporch.hub.requests.intake import MONITOR_FILE
 from frontporch.hub.requests.records import ClipPick, RequestState
 from frontporch.hub.requests.service import LogNotTrusted, RequestDesk
 from frontporch.hub.store.index import HubStore

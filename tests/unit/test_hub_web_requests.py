@@ -25,12 +25,13 @@ from fakes import (
     cheap_password_hashing,
     sign_in,
 )
+from frontporch.hub.community.log_audit import LOG_INCONSISTENT_KEY
 from frontporch.hub.config import HubConfig, parse_config
 from frontporch.hub.requests.records import (
     FootageRequestRecord,
     RequestState,
 )
-from frontporch.hub.requests.service import LOG_INCONSISTENT_KEY, RequestDesk
+from frontporch.hub.requests.service import RequestDesk
 from frontporch.hub.store.index import HubStore
 from frontporch.hub.web.app import create_hub_app
 from frontporch.hub.web.passwords import set_owner_password

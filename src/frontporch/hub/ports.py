@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 from frontporch.hub.process.messages import CameraState
 
 if TYPE_CHECKING:  # plain values; imported for types only (they import this module)
+    from frontporch.hub.notices.records import LegalNoticeRecord
     from frontporch.hub.requests.records import (
         FootageRequestRecord,
         ReleaseRecord,
@@ -286,6 +287,34 @@ class RequestStorePort(StorePort, Protocol):
     def list_releases(self, request_id: str | None = None) -> Sequence[ReleaseRecord]:
         """Every release (of one request if given), newest first."""
         ...
+
+
+class NoticeStorePort(StorePort, Protocol):
+    """The store with the legal-notice table (`hub/notices/`)."""
+
+    def save_legal_notice(self, record: LegalNoticeRecord) -> None:
+        """Insert a notice, or replace the stored one of the same demand."""
+        ...
+
+    def get_legal_notice(self, demand: str) -> LegalNoticeRecord | None:
+        """The notice of one demand, or None."""
+        ...
+
+    def list_legal_notices(self) -> Sequence[LegalNoticeRecord]:
+        """Every notice, newest received first."""
+        ...
+
+    def mark_legal_notice_read(self, demand: str, now: float) -> bool:
+        """Mark a notice read (kept if already read); whether it exists."""
+        ...
+
+    def count_unread_legal_notices(self) -> int:
+        """How many notices the owner has not marked read."""
+        ...
+
+
+class HubStorePort(RequestStorePort, NoticeStorePort, Protocol):
+    """The whole store the web app works with."""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ from frontporch.server.agencies import application_pages as agency_application_p
 from frontporch.server.agencies import endpoints as agency_endpoints
 from frontporch.server.agencies import operator_pages as agency_operator_pages
 from frontporch.server.agencies import pages as agency_pages
+from frontporch.server.agreements import endpoints as agreement_endpoints
+from frontporch.server.agreements import pages as agreement_pages
 from frontporch.server.blobs import BlobStore, FilesystemBlobStore
 from frontporch.server.blobs_s3 import S3BlobStore, S3Options
 from frontporch.server.context import ServerContext
@@ -52,9 +54,15 @@ from frontporch.server.homes import endpoints as home_endpoints
 from frontporch.server.homes import pages as home_pages
 from frontporch.server.hubs import endpoints as hub_endpoints
 from frontporch.server.hubs import pages as hub_pages
+from frontporch.server.legal import endpoints as legal_endpoints
+from frontporch.server.legal import pages as legal_pages
+from frontporch.server.legal.notices import notices_job
 from frontporch.server.mail import Mailer, OutboxMailer, SmtpMailer
 from frontporch.server.middleware import ServerHeadersMiddleware
 from frontporch.server.periodic import PeriodicJob, running
+from frontporch.server.report import endpoints as report_endpoints
+from frontporch.server.report import pages as report_pages
+from frontporch.server.report.service import RunningReport
 from frontporch.server.requests import endpoints as request_endpoints
 from frontporch.server.requests import pages as request_pages
 from frontporch.server.requests.jobs import expiry_job
@@ -163,6 +171,7 @@ def create_app(
             expiry_job(context, log_keys),
             PeriodicJob("throttle-pruner", PRUNE_INTERVAL_S, lambda: prune_throttles(context)),
             deletion_job(context),
+            notices_job(context, log_keys),
         ):
             yield
         engine.dispose()
@@ -193,6 +202,7 @@ def create_app(
         page_header=wiring.page_header(),
     )
     app.state.log_keys = log_keys
+    app.state.running_report = RunningReport(app.state.server.sessions, clock)
     app.state.feed_pages = FeedPageCache(settings.feed_cache_pages)
     app.state.live_probes = live.build_probes(app.state.server.sessions, settings)
     templating.install(app.state.server.templates.env)
@@ -209,6 +219,7 @@ def create_app(
         *notification_endpoints.ROUTERS,
         *agency_endpoints.ROUTERS,
         *request_endpoints.ROUTERS,
+        *legal_endpoints.ROUTERS,
         *account_endpoints.ROUTERS,
         *pages.ROUTERS,
         *account_pages.ROUTERS,
@@ -225,12 +236,17 @@ def create_app(
         *agency_pages.ROUTERS,
         *request_pages.ROUTERS,
         *evidence_pages.ROUTERS,
+        *legal_pages.ROUTERS,
         *agency_application_pages.ROUTERS,
         *agency_operator_pages.ROUTERS,
         *churn_pages.ROUTERS,
         *hub_pages.ROUTERS,
         *log_endpoints.ROUTERS,
         *log_pages.ROUTERS,
+        *agreement_endpoints.ROUTERS,
+        *agreement_pages.ROUTERS,
+        *report_endpoints.ROUTERS,
+        *report_pages.ROUTERS,
         _openapi_router(app),
     ):
         app.include_router(router)

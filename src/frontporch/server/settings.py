@@ -140,6 +140,12 @@ class ServerSettings(BaseSettings):
         le=1024 * 1024 * 1024,
         description="Largest clip or snapshot a hub may upload with a post (bytes).",
     )
+    agreement_max_document_bytes: int = Field(
+        20 * 1024 * 1024,
+        ge=1024,
+        le=1024 * 1024 * 1024,
+        description="Largest agreement document (PDF) an operator may publish (bytes).",
+    )
     feed_posts_per_hour: int = Field(20, ge=1, description="Posts per account and hour.")
     feed_comments_per_hour: int = Field(120, ge=1, description="Comments per account and hour.")
     feed_reports_per_hour: int = Field(30, ge=1, description="Reports per account and hour.")
@@ -161,6 +167,27 @@ class ServerSettings(BaseSettings):
         le=3650,
         description="Days an agency can download a release before its ciphertext is deleted "
         "(the requests policy's download window, where it sets one, takes precedence).",
+    )
+
+    # Legal demands (server/legal/).
+    legal_document_recipient: str | None = Field(
+        None,
+        pattern=r"^age1[02-9ac-hj-np-z]{58}$",
+        description="The operator's age recipient (age1…): a demand's attached document is "
+        "stored encrypted to it. Unset: documents cannot be attached (only their SHA-256).",
+    )
+    legal_document_max_bytes: int = Field(
+        20 * 1024 * 1024, ge=1024, description="Largest demand document one may attach (bytes)."
+    )
+    legal_max_delay_days: int = Field(
+        90,
+        ge=1,
+        le=3650,
+        description="The longest a delay order may hold back an owner's notice, from the "
+        "moment it is recorded (days); the law the operator is under sets it.",
+    )
+    legal_notice_interval_s: float = Field(
+        60.0, gt=0, le=86400, description="How often delayed notices that fell due are sent."
     )
 
     feed_cache_pages: int = Field(

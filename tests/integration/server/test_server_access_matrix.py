@@ -183,6 +183,23 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/agency/requests/{request_id}/withdraw"): AGENCY,
     ("GET", "/operator/requests/policy"): OPERATOR,
     ("POST", "/operator/requests/policy"): OPERATOR,
+    ("GET", "/api/operator/legal/demands"): OPERATOR,
+    ("POST", "/api/operator/legal/demands"): OPERATOR,
+    ("GET", "/api/operator/legal/demands/{demand_id}"): OPERATOR,
+    ("PUT", "/api/operator/legal/demands/{demand_id}/document"): OPERATOR,
+    ("POST", "/api/operator/legal/demands/{demand_id}/delay"): OPERATOR,
+    ("POST", "/api/operator/legal/demands/{demand_id}/paperwork"): OPERATOR,
+    ("POST", "/api/operator/legal/demands/{demand_id}/response"): OPERATOR,
+    ("GET", "/api/operator/legal/demands/{demand_id}/package"): OPERATOR,
+    ("GET", "/api/legal/notices"): SIGNED_IN,
+    ("GET", "/api/legal/notices/{demand_id}"): SIGNED_IN,
+    ("GET", "/operator/legal"): OPERATOR,
+    ("POST", "/operator/legal"): OPERATOR,
+    ("GET", "/operator/legal/{demand_id}"): OPERATOR,
+    ("POST", "/operator/legal/{demand_id}/response"): OPERATOR,
+    ("POST", "/operator/legal/{demand_id}/delay"): OPERATOR,
+    ("POST", "/operator/legal/{demand_id}/paperwork"): OPERATOR,
+    ("GET", "/legal/notices/{demand_id}"): SIGNED_IN,
     # Feed pages and live updates (the pages.py of each area in server/feed/, posts'
     # post_page.py, live.py): a home's feed and its stream for households; writing, a
     # post's page and its forms, notifications and their stream for anyone signed in;
@@ -213,6 +230,24 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/log/tile/{level}/{path:path}"): PUBLIC,
     ("GET", "/transparency"): PUBLIC,
     ("GET", "/transparency/entries/{index}"): PUBLIC,
+    # The transparency report (server/report/): public, like the log it is computed from.
+    ("GET", "/api/transparency/report"): PUBLIC,
+    ("GET", "/api/transparency/report.json"): PUBLIC,
+    ("GET", "/api/transparency/report.csv"): PUBLIC,
+    ("GET", "/transparency/report"): PUBLIC,
+    # Agreements in the open (server/agreements/): public list, page and documents;
+    # publishing and partners for operators; an agency post's statement for its readers.
+    ("GET", "/api/agreements"): PUBLIC,
+    ("GET", "/api/agreements/{agreement_id}"): PUBLIC,
+    ("GET", "/agreements"): PUBLIC,
+    ("GET", "/api/agreements/{agreement_id}/document"): PUBLIC,
+    ("POST", "/api/operator/agreements"): OPERATOR,
+    ("PUT", "/api/operator/agencies/{agency_id}/partner"): OPERATOR,
+    ("GET", "/operator/agreements"): OPERATOR,
+    ("POST", "/operator/agreements"): OPERATOR,
+    ("POST", "/operator/agencies/{agency_id}/partner"): OPERATOR,
+    ("GET", "/api/posts/{post_id}/statement"): SIGNED_IN,
+    ("GET", "/posts/{post_id}/statement"): SIGNED_IN,
 }
 
 # Bodies that are well-formed but harmless: wrong passwords, made-up tokens and codes.
@@ -253,6 +288,7 @@ SAMPLE_JSON: dict[str, dict[str, object]] = {
     "/api/moderation/posts/{post_id}/dismiss": {"reason": "matrix"},
     "/api/operator/agencies": {"name": "Matrix Agency"},
     "/api/operator/users/{user_id}/agency": {"agency_id": None},
+    "/api/operator/agencies/{agency_id}/partner": {"partner": False},
     "/api/agency-applications": {
         "name": "Matrix Agency",
         "jurisdiction": "Matrix",

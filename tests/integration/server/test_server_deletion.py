@@ -68,7 +68,8 @@ def _feed_content(
 
 
 def _agency_content(server: ServerHarness, account: Account) -> None:
-    """As an operator: register an agency and change the request policy; then, as a
+    """As an operator: register an agency, publish an agreement with it and change the
+    request policy; then, as a
     member of that agency, file a footage request. These rows name the account only
     as who acted (set to null on deletion): the log entries they stand for stay."""
     identity = AgencyIdentity.generate()
@@ -92,8 +93,34 @@ def _agency_content(server: ServerHarness, account: Account) -> None:
         },
     )
     assert registered.status_code == 200, registered.text
+    published = account.client.post(
+        "/api/operator/agreements",
+        data={
+            "title": "Memorandum of understanding",
+            "kind": "mou",
+            "agency_id": agency_id,
+            "parties": "The operator and the County Sheriff",
+            "starts": "2026-12-01",
+        },
+        files={"document": ("mou.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf")},
+    )
+    assert published.status_code == 201, published.text
     changed = account.client.put("/api/operator/requests/policy", json={"k_threshold": 5})
     assert changed.status_code == 200, changed.text
+    # A demand the account recorded, naming the account itself (so both of the legal
+    # tables' references to users have a row).
+    demanded = account.client.post(
+        "/api/operator/legal/demands",
+        json={
+            "kind": "subpoena",
+            "authority": "County Court, Division 3",
+            "received_on": server.clock().date().isoformat(),
+            "accounts": [account.email],
+            "scope": "Account metadata.",
+            "document_sha256": "ab" * 32,
+        },
+    )
+    assert demanded.status_code == 201, demanded.text
     server.set_role(account.email, Role.AGENCY_MEMBER)
     with server.app.state.server.sessions.begin() as db:
         db.execute(

@@ -255,7 +255,8 @@ def test_policy_limits_refuse_with_the_field_and_store_nothing(
         ),
     )
     assert count_requests(server) == 1
-    assert log_entry_count(server) == size_before + 1
+    # request_filed, the request text's statement and its request_reach (issue 12)
+    assert log_entry_count(server) == size_before + 3
 
 
 def log_entry_count(server: ServerHarness) -> int:

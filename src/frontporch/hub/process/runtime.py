@@ -10,7 +10,8 @@
 - the `Janitor` thread (`recording/janitor.py`): retention, then event media expiry;
 - the link to the community server (`community/link.py`), when the hub is paired;
 - the footage-request desk (`requests/service.py`): the link's FOOTAGE_REQUEST and
-  REQUEST_CLOSED messages go to it, and releases cut short by a stop resume at start.
+  REQUEST_CLOSED messages go to it, and releases cut short by a stop resume at start;
+- the legal-notice desk (`notices/service.py`): the link's LEGAL_NOTICE messages.
 
 At start, before any worker runs, the hub repairs what a crash left behind: the index
 is reconciled with the recordings on disk, and events left open end where their
@@ -28,6 +29,7 @@ from pathlib import Path
 from frontporch.filemodes import private_dir
 from frontporch.hub.community.link import HubLink, JsonObject, MessageHandlers, NotPaired, dispatch
 from frontporch.hub.config import HubConfig
+from frontporch.hub.notices.service import NoticeDesk
 from frontporch.hub.ports import CameraStatus, LiveCursor, LiveUpdate
 from frontporch.hub.process.index_writer import IndexWriter
 from frontporch.hub.process.messages import CameraState, Outbox
@@ -81,6 +83,7 @@ class Hub:
         )
         self.link: HubLink | None = None
         self.requests = RequestDesk(config, self.store, self.root)
+        self.notices = NoticeDesk(config, self.store, self.root)
 
     @property
     def slots(self) -> dict[str, CameraSlot]:
@@ -137,6 +140,7 @@ class Hub:
             MessageKind.PING: _pinged,
             MessageKind.FOOTAGE_REQUEST: self.requests.on_footage_request,
             MessageKind.REQUEST_CLOSED: self.requests.on_request_closed,
+            MessageKind.LEGAL_NOTICE: self.notices.on_legal_notice,
         }
 
     # --- HubRuntime port ---------------------------------------------------------------

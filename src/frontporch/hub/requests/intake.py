@@ -22,31 +22,21 @@ outcome carries it, and the desk puts the hub in the "server log inconsistent" s
 from __future__ import annotations
 
 import hashlib
-import shutil
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from frontporch.hub.community.log_audit import LogAuditor, as_moment, parse_time
 from frontporch.hub.requests.policy import RequestPolicy, policy_problem
 from frontporch.hub.requests.records import FootageRequestRecord, RequestState
-from frontporch.translog.client import Fetch, LogClient, LogUnavailable, urllib_fetch
-from frontporch.translog.entries import AgencyRegistered, RequestFiled, decode_entry, moment
+from frontporch.translog.client import LogUnavailable
+from frontporch.translog.entries import AgencyRegistered, RequestFiled, decode_entry
 from frontporch.translog.errors import TranslogError
-from frontporch.translog.merkle import leaf_hash
-from frontporch.translog.state import MonitorState, pinned_state
 from frontporch.translog.verify import (
-    BadResponse,
     LogInconsistency,
-    Monitor,
     NotInLog,
-    trust_on_first_use,
 )
-
-MONITOR_FILE = "log-monitor.json"
 
 _Id = Annotated[
     str, Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -90,16 +80,6 @@ class RequestMessage(_Strict):
     window_end: _Moment
     expires_at: _Moment
     filed_at: _Moment
-
-
-def parse_time(value: str) -> float:
-    """A Moment ("YYYY-MM-DDTHH:MM:SSZ") as Unix seconds."""
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
-
-
-def as_moment(value: float) -> str:
-    """Unix seconds as a Moment (to the second)."""
-    return moment(datetime.fromtimestamp(value, UTC))
 
 
 def parse_request_message(
@@ -161,69 +141,6 @@ def _lists_to_tuples(body: dict[str, Any]) -> dict[str, Any]:
             area["center"] = tuple(area["center"])
         data["area"] = area
     return data
-
-
-class LogAuditor:
-    """Proves entries into the server's log, keeping this hub's monitor state on disk."""
-
-    def __init__(
-        self,
-        storage_root: Path,
-        server_url: str,
-        *,
-        pinned_key: str | None = None,
-        fetch: Fetch = urllib_fetch,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self.path = storage_root / MONITOR_FILE
-        self.server_url = server_url
-        self.pinned_key = pinned_key
-        self._fetch = fetch
-        self._clock = clock
-
-    def _state(self) -> MonitorState:
-        state = MonitorState.load(self.path)
-        if self.pinned_key is not None:
-            pinned = pinned_state([self.pinned_key])
-            if state is None or state.verifier_keys != pinned.verifier_keys:
-                # The owner pinned (or changed) the key: keep the verified checkpoint, so
-                # the server must still prove it only grew, now under the pinned key.
-                return (
-                    pinned
-                    if state is None
-                    else replace(state, origin=pinned.origin, verifier_keys=pinned.verifier_keys)
-                )
-            return state
-        if state is None:
-            return trust_on_first_use(self.server_url, fetch=self._fetch)
-        return state
-
-    def prove(self, indexes: Iterable[int]) -> dict[int, bytes]:
-        """The canonical bytes of each entry, each proven into a checkpoint consistent
-        with the last one verified. Raises LogInconsistency, NotInLog, and
-        TranslogError subclasses for anything else that could not be checked."""
-        monitor = Monitor(self._state(), fetch=self._fetch, clock=self._clock)
-        monitor.update(self.server_url)
-        client = LogClient(self.server_url, fetch=self._fetch)
-        proven: dict[int, bytes] = {}
-        for index in indexes:
-            inclusion = monitor.check_inclusion(self.server_url, index=index)
-            listed = client.entries(index, index + 1)
-            if len(listed) != 1 or leaf_hash(listed[0].data) != inclusion.leaf_hash:
-                raise BadResponse(f"the server sent entry {index} differently when asked again")
-            proven[index] = listed[0].data
-        monitor.state.save(self.path)
-        return proven
-
-    @staticmethod
-    def set_aside(storage_root: Path, now: float) -> Path | None:
-        """Move the monitor state away (kept as evidence) so the log is trusted afresh."""
-        path = storage_root / MONITOR_FILE
-        if not path.exists():
-            return None
-        kept = path.with_name(f"{MONITOR_FILE}.inconsistent-{int(now)}")
-        shutil.move(path, kept)
-        return kept
 
 
 @dataclass(frozen=True, slots=True)

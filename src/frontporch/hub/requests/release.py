@@ -49,11 +49,11 @@ from frontporch.evidence.manifest import (
 )
 from frontporch.evidence.seal import SealError, seal_file
 from frontporch.hub.analysis.geometry import Polygon
+from frontporch.hub.community.log_audit import as_moment
 from frontporch.hub.community.reencode import CONTAINER_OPTIONS, RenderLimits, reencode
 from frontporch.hub.config import HubConfig
 from frontporch.hub.ports import StorePort
 from frontporch.hub.recording.clips import ClipError, build_clip
-from frontporch.hub.requests.intake import as_moment
 from frontporch.hub.requests.records import (
     ClipPick,
     ReleasedClip,

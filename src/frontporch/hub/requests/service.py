@@ -32,10 +32,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from frontporch.hub.community.link import JsonObject, ServerLink
+from frontporch.hub.community.log_audit import LOG_INCONSISTENT_KEY, LogAuditor
 from frontporch.hub.config import HubConfig
 from frontporch.hub.ports import RequestStorePort
 from frontporch.hub.requests.consent import OwnerConsent, check_consent
-from frontporch.hub.requests.intake import LogAuditor, check_request, parse_request_message
+from frontporch.hub.requests.intake import check_request, parse_request_message
 from frontporch.hub.requests.policy import policy_of
 from frontporch.hub.requests.records import (
     ClipPick,
@@ -59,7 +60,6 @@ from frontporch.translog.client import Fetch, urllib_fetch
 
 log = logging.getLogger(__name__)
 
-LOG_INCONSISTENT_KEY = "requests.log_inconsistent"
 CLOSE_REASONS = frozenset({"withdrawn", "expired", "fulfilled"})
 PREVIEW_DIR = "request-previews"
 

@@ -1,5 +1,6 @@
 """The hub's index: one SQLite file for segments, motion, outages, events, publications,
-settings, sessions, API tokens, and footage requests and releases (`request_tables.py`).
+settings, sessions, API tokens, footage requests and releases (`request_tables.py`), and
+legal notices (`notice_tables.py`).
 
 Why stdlib `sqlite3` and not SQLAlchemy: the hub is a small embedded device with one
 process and a fixed, small schema; the community server is where SQLAlchemy pays off.
@@ -39,6 +40,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path, PurePath, PurePosixPath
 
+from frontporch.hub.store.notice_tables import NoticeTables
 from frontporch.hub.store.records import (
     ApiToken,
     Event,
@@ -150,7 +152,7 @@ __all__ = [
 ]
 
 
-class HubStore(RequestTables):
+class HubStore(RequestTables, NoticeTables):
     """The hub's SQLite index. Safe to share between threads; call `close()` when done."""
 
     def __init__(self, db_path: Path) -> None:

@@ -152,4 +152,32 @@ CREATE TABLE releases (
 CREATE INDEX releases_request ON releases (request_id, created_at);
 """
 
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, PUBLICATIONS_V2, API_TOKENS_V3, REQUESTS_V4)
+# v5: legal notices from the community server (one per demand) as this hub checked them
+# against the transparency log: `confirmed` 0 keeps the notice with `problem` saying
+# why, rather than dropping it. `read_at` is set when the owner marks it read.
+NOTICES_V5 = """
+CREATE TABLE legal_notices (
+    demand TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    authority TEXT NOT NULL,
+    received_on TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    log_index INTEGER NOT NULL,
+    notice_index INTEGER NOT NULL,
+    delayed_until REAL,
+    server_answer TEXT NOT NULL,
+    received_at REAL NOT NULL,
+    confirmed INTEGER NOT NULL CHECK (confirmed IN (0, 1)),
+    problem TEXT,
+    read_at REAL
+) WITHOUT ROWID;
+CREATE INDEX legal_notices_received ON legal_notices (received_at);
+"""
+
+MIGRATIONS: tuple[str, ...] = (
+    SCHEMA_V1,
+    PUBLICATIONS_V2,
+    API_TOKENS_V3,
+    REQUESTS_V4,
+    NOTICES_V5,
+)

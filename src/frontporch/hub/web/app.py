@@ -22,9 +22,10 @@ from fastapi.templating import Jinja2Templates
 from frontporch import __version__
 from frontporch.apidocs import add_docs_routes
 from frontporch.hub.config import HubConfig
-from frontporch.hub.ports import HubRuntime, RequestStorePort
+from frontporch.hub.notices.service import NoticeDesk
+from frontporch.hub.ports import HubRuntime, HubStorePort
 from frontporch.hub.requests.service import RequestDesk
-from frontporch.hub.web import account, api, live, metrics, pages, requests, sharing
+from frontporch.hub.web import account, api, live, metrics, notices, pages, requests, sharing
 from frontporch.hub.web.auth import optional_owner, require_owner
 from frontporch.hub.web.context import HubContext, hub_context
 from frontporch.hub.web.errors import install_error_handlers
@@ -85,8 +86,10 @@ def _templates() -> Jinja2Templates:
     templates.env.filters["sentence"] = sentence
     templates.env.filters["words"] = words
     templates.env.globals["version"] = __version__
-    # Every page's navigation shows the number of open footage requests.
+    # Every page's navigation shows the number of open footage requests and of unread
+    # legal notices.
     templates.context_processors.append(requests.nav_values)
+    templates.context_processors.append(notices.nav_values)
     return templates
 
 
@@ -104,19 +107,21 @@ def _duration(seconds: float | None) -> str:
 
 def create_hub_app(
     config: HubConfig,
-    store: RequestStorePort,
+    store: HubStorePort,
     runtime: HubRuntime,
     *,
     secure_cookies: bool = False,
     clock: Callable[[], float] = time.time,
     desk: RequestDesk | None = None,
+    notice_desk: NoticeDesk | None = None,
 ) -> FastAPI:
     """Build the hub's web app over a store and a running hub.
 
     `secure_cookies` marks the session cookie Secure (set it when served over HTTPS);
     `clock` is the time source for sessions and rate limits (tests pass a fake one).
     `desk` is the hub's footage-request desk (the running hub's, so the pages and the
-    server link share one); without it the app makes its own over `store`.
+    server link share one); without it the app makes its own over `store`. `notice_desk`
+    is the hub's legal-notice desk, likewise.
     """
     app = FastAPI(
         title="Frontporch hub",
@@ -138,6 +143,7 @@ def create_hub_app(
         clock=clock,
     )
     app.state.requests = desk or RequestDesk(config, store, config.storage.path, clock=clock)
+    app.state.notices = notice_desk or NoticeDesk(config, store, config.storage.path, clock=clock)
     install_error_handlers(app)
     app.add_middleware(SessionCookieMiddleware)
     app.add_middleware(SecurityMiddleware, policy=HUB_POLICY)
@@ -150,6 +156,7 @@ def create_hub_app(
         sharing.router,
         requests.router,
         requests.api_router,
+        notices.router,
         live.router,
         metrics.router,
         pages.router,

@@ -20,7 +20,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, String, Uuid
+from sqlalchemy import BigInteger, Boolean, ForeignKey, String, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontporch.server.db import Base, UTCDateTime
@@ -53,6 +53,8 @@ class Agency(Base):
     # The log index of the `agency_registered` entry in force (None: never registered).
     registration_index: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Shown as the operator's partner; only with a published agreement (agreements area).
+    partner: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class AgencyRegistration(Base):

@@ -205,7 +205,7 @@ class Notification(Base):
     __table_args__ = (
         CheckConstraint(
             "kind IN ('comment_on_your_post', 'your_post_hidden', 'your_post_restored', "
-            "'footage_request_nearby')",
+            "'footage_request_nearby', 'legal_notice')",
             name="kind",
         ),
         Index("ix_notifications_inbox", "user_id", "id"),
@@ -217,6 +217,11 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
-    post_id: Mapped[uuid.UUID] = _post_fk(index=True)
+    # The post it is about; NULL only for `legal_notice`, which is about `demand_id` (a
+    # legal demand that named the reader's account: the legal area's page shows it).
+    post_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("posts.id", ondelete="CASCADE"), index=True, nullable=True
+    )
+    demand_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from frontporch.server.accounts.models import User
 from frontporch.server.agencies.models import Agency
 from frontporch.server.agencies.service import AgencyService
+from frontporch.server.agreements.statements import record_statement
 from frontporch.server.context import ServerContext
 from frontporch.server.evidence.queries import (
     ReleaseSummary,
@@ -73,8 +74,14 @@ from frontporch.server.requests.repository import (
 )
 from frontporch.server.requests.views import RequestDetail, RequestView
 from frontporch.server.transparency.keys import LogKeys
-from frontporch.server.transparency.service import LogService, append_entries
-from frontporch.translog.entries import PolicyChanged, RequestClosed, RequestFiled, moment
+from frontporch.server.transparency.service import LogService, append_entries, hold_sequencer
+from frontporch.translog.entries import (
+    PolicyChanged,
+    RequestClosed,
+    RequestFiled,
+    RequestReach,
+    moment,
+)
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +210,9 @@ class RequestService:
             cells = areas.covering_cells(filing.area)
         except areas.AreaError as exc:
             raise InvalidRequest(exc.field, exc.message) from None
+        # Filings of one agency in several processes must not both count the same open
+        # requests: the count below is made under the log's lock, held until commit.
+        hold_sequencer(self.db, self.context.clock)
         now = self.context.clock().replace(microsecond=0)
         policy, _ = self.policy()
         try:
@@ -252,8 +262,29 @@ class RequestService:
             self.db, self.context, request, agency, filing.area, user.id
         )
         request.post_id = post.id
+        # The request's text as the agency submitted it, hashed into the log (main flow 7).
+        record_statement(
+            self.db,
+            self.context.clock,
+            kind="request",
+            agency_id=agency.id,
+            fields={
+                "case_number": filing.case_number,
+                "description": filing.description,
+                "contact": filing.contact,
+            },
+            request_id=request.id,
+            post_id=post.id,
+        )
         reached = delivery.announce_filing(self.db, self.context, request, agency)
         request.homes_notified = reached.homes
+        reach = RequestReach(
+            at=moment(now),
+            request=str(request_id),
+            homes=homes_notified_shown(reached.homes, policy),
+            k=policy.k_threshold,
+        )
+        append_entries(self.db, [reach], self.context.clock)  # the report's homes notified
         self.db.flush()
         LogService(self.db, self.keys, self.context.clock).checkpoint_now()
         log.info(

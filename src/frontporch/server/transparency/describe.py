@@ -24,6 +24,12 @@ _TYPE_NAMES = {
     "legal_response": "Legal response",
     "owner_notice": "Owner notified",
     "policy_changed": "Policy changed",
+    "request_reach": "Request reach",
+    "delay_order": "Notice delayed",
+    "emergency_paperwork": "Emergency paperwork",
+    "agreement_published": "Agreement published",
+    "statement": "Agency statement",
+    "statement_hidden": "Statement hidden",
 }
 
 
@@ -112,6 +118,51 @@ def _policy(e: dict[str, Any]) -> str:
     return str(e["summary"])
 
 
+def _reach(e: dict[str, Any]) -> str:
+    request = _short(e["request"])
+    if e.get("homes") is None:
+        return f"Request {request} reached fewer than {int(e['k'])} homes (the count is withheld)."
+    return f"Request {request} reached {_plural(int(e['homes']), 'home')} (k = {int(e['k'])})."
+
+
+def _delay(e: dict[str, Any]) -> str:
+    return (
+        f"A court order delays telling the account concerned by demand {_short(e['demand'])} "
+        f"until {e['until']}."
+    )
+
+
+def _paperwork(e: dict[str, Any]) -> str:
+    kind = str(e["kind"]).replace("_", " ")
+    return f"The {kind} following emergency demand {_short(e['demand'])} was recorded."
+
+
+def _agreement(e: dict[str, Any]) -> str:
+    kind = _AGREEMENT_KINDS.get(str(e["kind"]), str(e["kind"]))
+    until = f" until {str(e['ends'])[:10]}" if e.get("ends") else ""
+    return (
+        f"{kind} with agency {_short(e['agency'])} published: “{e['title']}”, from "
+        f"{str(e['starts'])[:10]}{until}."
+    )
+
+
+def _statement(e: dict[str, Any]) -> str:
+    what = "A post" if e["kind"] == "post" else "A request's text"
+    return f"{what} by agency {_short(e['agency'])}, as submitted (SHA-256 {_short(e['sha256'])}…)."
+
+
+def _hidden(e: dict[str, Any]) -> str:
+    reason = str(e["reason"]).replace("_", " ")
+    return f"Statement {_short(e['statement'])} hidden by the operator: {reason}."
+
+
+_AGREEMENT_KINDS = {
+    "mou": "A memorandum of understanding",
+    "data_sharing": "A data-sharing agreement",
+    "pilot": "A pilot agreement",
+    "other": "An agreement",
+}
+
 _EXPLAIN: dict[str, Callable[[dict[str, Any]], str]] = {
     "agency_registered": _agency,
     "request_filed": _request,
@@ -121,4 +172,10 @@ _EXPLAIN: dict[str, Callable[[dict[str, Any]], str]] = {
     "legal_response": _response,
     "owner_notice": _notice,
     "policy_changed": _policy,
+    "request_reach": _reach,
+    "delay_order": _delay,
+    "emergency_paperwork": _paperwork,
+    "agreement_published": _agreement,
+    "statement": _statement,
+    "statement_hidden": _hidden,
 }

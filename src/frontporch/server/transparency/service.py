@@ -57,6 +57,17 @@ def append_entries(
     return TransparencyLog(SqlLogStorage(db, clock)).append([encode_entry(e) for e in entries])
 
 
+def hold_sequencer(db: Session, clock: Callable[[], datetime]) -> None:
+    """Take the sequencer's lock now, in the caller's transaction, until it ends.
+
+    For a check that an append must not race (at most N open requests per agency): taken
+    before the check, every other append, in any process, waits for this transaction, so
+    two cannot both pass the check on the same count. `append_entries` takes it anyway;
+    taking it earlier only makes it cover the check too.
+    """
+    SqlLogStorage(db, clock).read_state(lock=True)
+
+
 class LogService:
     """The log as the server serves it, inside one session."""
 

@@ -60,7 +60,7 @@ def _act(action: Action) -> Any:
     def handler(
         post_id: PostId, body: ModerationIn, subject: Operator, service: Moderation
     ) -> PostOut:
-        return PostOut.of(service.act(subject, post_id, action, body.reason))
+        return PostOut.of(service.act(subject, post_id, action, body.reason, body.category))
 
     return handler
 

@@ -87,12 +87,15 @@ def moderate(
     action: Action,
     reason: FormText = "",
     back: Annotated[str, Form(pattern=r"^(queue|post)$")] = "queue",
+    category: Annotated[str, Form(max_length=48)] = "other",
 ) -> Response:
     """Hide, restore or dismiss the reports of a post, with a reason (kept in its history;
     hiding and restoring tell the author)."""
     try:
-        checked = parse(ModerationIn, {"reason": reason})
-        ModerationService(db, context).act(subject, post_id, action, checked.reason)
+        checked = parse(ModerationIn, {"reason": reason, "category": category})
+        ModerationService(db, context).act(
+            subject, post_id, action, checked.reason, checked.category
+        )
     except (FormErrors, ServerError) as exc:
         if isinstance(exc, ServerError) and exc.status == 404:
             raise

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from frontporch.server.agreements.statements import HideCategory
 from frontporch.server.feed.models import ModerationAction
 from frontporch.server.feed.moderation.views import QueueItem
 from frontporch.server.feed.posts.schemas import PostOut
@@ -29,6 +30,11 @@ class ReportOut(BaseModel):
 
 class ModerationIn(Strict):
     reason: str = REASON
+    category: HideCategory = Field(
+        "other",
+        description="Why, as a category; logged with `statement_hidden` when an agency's "
+        "post is hidden.",
+    )
 
 
 class ReasonOut(BaseModel):

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from frontporch.server.accounts.subject import AuthSubject
+from frontporch.server.agreements.statements import HideCategory, hide_statement
 from frontporch.server.context import ServerContext
 from frontporch.server.feed import rules
 from frontporch.server.feed.errors import (
@@ -111,9 +112,16 @@ class ModerationService:
         return post
 
     def act(
-        self, subject: AuthSubject, post_id: uuid.UUID, action: Action, reason: str
+        self,
+        subject: AuthSubject,
+        post_id: uuid.UUID,
+        action: Action,
+        reason: str,
+        category: HideCategory = "other",
     ) -> PostView:
-        """Hide, restore or dismiss: resolve the open reports, record why, tell the author."""
+        """Hide, restore or dismiss: resolve the open reports, record why, tell the author.
+        Hiding an agency's post also logs `statement_hidden` (`category`, the reason's
+        hash): its words stay as submitted."""
         text = rules.clean_text(reason, "reason")
         post = self._post(post_id)
         now = self.context.clock()
@@ -121,6 +129,7 @@ class ModerationService:
             if post.hidden_at is not None:
                 raise ModerationConflict("hidden")
             post.hidden_at, post.hidden_reason = now, text
+            hide_statement(self.db, self.context.clock, post.id, category, text)
         elif action is Action.RESTORE:
             if post.hidden_at is None:
                 raise ModerationConflict("visible")

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from frontporch.server.feed.models import Notification
+from frontporch.server.feed.notifications.views import notification_url
 from frontporch.server.feed.posts.schemas import post_url
 from frontporch.server.kit.schemas import Strict
 
@@ -20,9 +21,14 @@ class NotificationOut(BaseModel):
         "your_post_hidden",
         "your_post_restored",
         "footage_request_nearby",
+        "legal_notice",
     ]
-    post_id: uuid.UUID
-    post_url: str
+    post_id: uuid.UUID | None = Field(description="The post it is about; null: a legal notice.")
+    post_url: str | None
+    demand_id: uuid.UUID | None = Field(
+        None, description="legal_notice: the legal demand that named your account."
+    )
+    url: str = Field(description="The page it leads to.")
     created_at: datetime
     read: bool
 
@@ -33,7 +39,9 @@ class NotificationOut(BaseModel):
                 "id": notification.id,
                 "kind": notification.kind,
                 "post_id": notification.post_id,
-                "post_url": post_url(notification.post_id),
+                "post_url": post_url(notification.post_id) if notification.post_id else None,
+                "demand_id": notification.demand_id,
+                "url": notification_url(notification),
                 "created_at": notification.created_at,
                 "read": notification.read_at is not None,
             }

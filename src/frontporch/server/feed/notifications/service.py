@@ -26,16 +26,26 @@ from frontporch.server.feed.notifications.views import (
     InboxPage,
     NotificationKind,
     NotificationLine,
+    notification_url,
 )
 from frontporch.server.feed.posts.service import PostService
 
 
 def notify(
-    db: Session, user_id: uuid.UUID, kind: NotificationKind, post_id: uuid.UUID, now: datetime
+    db: Session,
+    user_id: uuid.UUID,
+    kind: NotificationKind,
+    post_id: uuid.UUID | None,
+    now: datetime,
+    *,
+    demand_id: uuid.UUID | None = None,
 ) -> None:
-    """Write a notification in the current transaction (it exists only if that commits)."""
+    """Write a notification in the current transaction (it exists only if that commits).
+    A `legal_notice` is about a legal demand (`demand_id`), not a post."""
     NotificationRepository(db).add(
-        Notification(user_id=user_id, kind=kind.value, post_id=post_id, created_at=now)
+        Notification(
+            user_id=user_id, kind=kind.value, post_id=post_id, demand_id=demand_id, created_at=now
+        )
     )
 
 
@@ -72,13 +82,23 @@ class NotificationService:
         viewer = posts.viewer(subject)
         lines = []
         for notification in inbox.notifications:
+            if notification.post_id is None:
+                lines.append(
+                    NotificationLine(
+                        notification=notification,
+                        text=KIND_TEXT.get(notification.kind, "News about your account"),
+                        title=None,
+                        url=notification_url(notification),
+                    )
+                )
+                continue
             post = posts.posts.get_readable(viewer, notification.post_id)
             lines.append(
                 NotificationLine(
                     notification=notification,
                     text=KIND_TEXT.get(notification.kind, "News about your post"),
                     title=post.title if post else None,
-                    url=f"/posts/{notification.post_id}",
+                    url=notification_url(notification),
                 )
             )
         return InboxPage(lines, inbox.unread, inbox.next_before)

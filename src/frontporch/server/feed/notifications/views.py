@@ -17,6 +17,8 @@ class NotificationKind(StrEnum):
     YOUR_POST_RESTORED = "your_post_restored"
     # An agency's footage request covers the reader's home (the post is the request's).
     FOOTAGE_REQUEST_NEARBY = "footage_request_nearby"
+    # A legal demand named the reader's account (about `demand_id`, not a post).
+    LEGAL_NOTICE = "legal_notice"
 
 
 KIND_TEXT = {
@@ -26,7 +28,17 @@ KIND_TEXT = {
     NotificationKind.FOOTAGE_REQUEST_NEARBY.value: (
         "An agency asked for footage near your home; review it on your hub"
     ),
+    NotificationKind.LEGAL_NOTICE.value: (
+        "A legal demand named your account: see what was asked and what the server gave"
+    ),
 }
+
+
+def notification_url(notification: Notification) -> str:
+    """Where a notification leads: its post, or (a legal notice) the demand's notice."""
+    if notification.post_id is None:
+        return f"/legal/notices/{notification.demand_id}"
+    return f"/posts/{notification.post_id}"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ from frontporch.server.accounts.models import Role
 from frontporch.server.accounts.subject import AuthSubject
 from frontporch.server.agencies.models import Agency
 from frontporch.server.agencies.repository import AgencyRepository
+from frontporch.server.agreements.errors import NotEditable
+from frontporch.server.agreements.statements import is_statement, record_statement
 from frontporch.server.context import ServerContext
 from frontporch.server.db import after_commit
 from frontporch.server.feed import rules
@@ -156,12 +158,22 @@ class PostService:
                 agency_id=agency.id if agency else None,
                 cell=cell,
                 category=draft.category.value,
-                title=title,
-                body=body,
+                # An agency's words are kept exactly as submitted (agreements area).
+                title=draft.title if agency else title,
+                body=draft.body if agency else body,
                 created_at=self.context.clock(),
                 comment_count=0,
             )
         )
+        if agency is not None:
+            record_statement(
+                self.db,
+                self.context.clock,
+                kind="post",
+                agency_id=agency.id,
+                fields={"title": draft.title, "body": draft.body},
+                post_id=post.id,
+            )
         log.info("post %s created", post.id)
         viewer = self.viewer(subject)
         return self.view(viewer, post, home.cell if home else None)
@@ -253,6 +265,8 @@ class PostService:
         viewer, post = self.readable(subject, post_id)
         if post.author_id != viewer.user_id and not viewer.is_operator:
             raise NotYours("delete this post")
+        if post.author_id != viewer.user_id and is_statement(self.db, post.id):
+            raise NotEditable()  # an operator hides an agency's post, with a logged reason
         keys = blob_keys(post)
         self.posts.delete(post)
         if keys:
