@@ -385,7 +385,7 @@ def stream_package(contents: PackageContents) -> Iterator[bytes]:
     starts.
     """
     contents.index()
-    buffer = _Drain()
+    buffer = Drain()
     writer = PackageWriter(cast(IO[bytes], buffer), _date_time(contents.created_at))
     for _ in package_steps(writer, contents):
         data = buffer.take()
@@ -396,8 +396,9 @@ def stream_package(contents: PackageContents) -> Iterator[bytes]:
         yield data
 
 
-class _Drain:
-    """An unseekable output that keeps what was written until `take` hands it out."""
+class Drain:
+    """An unseekable output that keeps what was written until `take` hands it out: how a
+    ZIP written by `zipfile` becomes the chunks of a streamed HTTP answer."""
 
     def __init__(self) -> None:
         self._parts: list[bytes] = []

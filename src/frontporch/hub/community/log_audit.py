@@ -11,19 +11,35 @@ until the owner resets it (`frontporch hub log-reset`). Entry times are Moments
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from frontporch.translog.client import Fetch, LogClient, urllib_fetch
-from frontporch.translog.entries import moment
+from frontporch.translog.client import Fetch, LogClient, LogUnavailable, urllib_fetch
+from frontporch.translog.entries import Entry, decode_entry, moment
+from frontporch.translog.errors import TranslogError
 from frontporch.translog.merkle import leaf_hash
 from frontporch.translog.state import MonitorState, pinned_state
-from frontporch.translog.verify import BadResponse, Monitor, trust_on_first_use
+from frontporch.translog.verify import (
+    BadResponse,
+    LogInconsistency,
+    Monitor,
+    NotInLog,
+    trust_on_first_use,
+)
 
 MONITOR_FILE = "log-monitor.json"
 LOG_INCONSISTENT_KEY = "requests.log_inconsistent"
+
+
+@dataclass(frozen=True, slots=True)
+class Unproven:
+    """Why entries could not be proven, in words; `inconsistent` when the log contradicts
+    itself or a checkpoint this hub already verified (the hub then trusts nothing)."""
+
+    reason: str
+    inconsistent: str | None = None
 
 
 def parse_time(value: str) -> float:
@@ -87,6 +103,24 @@ class LogAuditor:
             proven[index] = listed[0].data
         monitor.state.save(self.path)
         return proven
+
+    def prove_entries(self, indexes: Sequence[int], what: str) -> dict[int, Entry] | Unproven:
+        """Each entry at `indexes`, proven (as `prove`) and decoded; or why not, in words
+        that name `what` the entries stand for ("request", "notice")."""
+        try:
+            proven = self.prove(indexes)
+        except LogInconsistency as exc:
+            return Unproven(f"the server's transparency log is inconsistent: {exc}", str(exc))
+        except NotInLog as exc:
+            return Unproven(f"the {what} is not proven to be in the server's log: {exc}")
+        except LogUnavailable as exc:
+            return Unproven(f"the server's log could not be reached to check the {what}: {exc}")
+        except TranslogError as exc:
+            return Unproven(f"the server's log could not be checked: {exc}")
+        try:
+            return {index: decode_entry(proven[index]) for index in indexes}
+        except TranslogError as exc:
+            return Unproven(f"a logged entry is not valid: {exc}")
 
     @staticmethod
     def set_aside(storage_root: Path, now: float) -> Path | None:

@@ -27,12 +27,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from frontporch.hub.community.log_audit import LogAuditor, parse_time
+from frontporch.hub.community.log_audit import LogAuditor, Unproven, parse_time
 from frontporch.hub.notices.records import LegalNoticeRecord
-from frontporch.translog.client import LogUnavailable
-from frontporch.translog.entries import LegalDemand, OwnerNotice, decode_entry
-from frontporch.translog.errors import TranslogError
-from frontporch.translog.verify import LogInconsistency, NotInLog
+from frontporch.translog.entries import LegalDemand, OwnerNotice
 
 _Id = Annotated[
     str, Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -110,21 +107,10 @@ def check_notice(record: LegalNoticeRecord, auditor: LogAuditor) -> NoticeOutcom
 
     if record.notice_index <= record.log_index:
         return unconfirmed("the notice's log entry is not logged after the demand's")
-    try:
-        proven = auditor.prove([record.log_index, record.notice_index])
-    except LogInconsistency as exc:
-        return unconfirmed(f"the server's transparency log is inconsistent: {exc}", str(exc))
-    except NotInLog as exc:
-        return unconfirmed(f"the notice is not proven to be in the server's log: {exc}")
-    except LogUnavailable as exc:
-        return unconfirmed(f"the server's log could not be reached to check the notice: {exc}")
-    except TranslogError as exc:
-        return unconfirmed(f"the server's log could not be checked: {exc}")
-    try:
-        demand = decode_entry(proven[record.log_index])
-        notice = decode_entry(proven[record.notice_index])
-    except TranslogError as exc:
-        return unconfirmed(f"a logged entry is not valid: {exc}")
+    entries = auditor.prove_entries([record.log_index, record.notice_index], "notice")
+    if isinstance(entries, Unproven):
+        return unconfirmed(entries.reason, entries.inconsistent)
+    demand, notice = entries[record.log_index], entries[record.notice_index]
     problem = _entry_problem(record, demand, notice)
     if problem is not None:
         return unconfirmed(problem)

@@ -27,16 +27,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from frontporch.hub.community.log_audit import LogAuditor, as_moment, parse_time
+from frontporch.hub.community.log_audit import LogAuditor, Unproven, as_moment, parse_time
 from frontporch.hub.requests.policy import RequestPolicy, policy_problem
 from frontporch.hub.requests.records import FootageRequestRecord, RequestState
-from frontporch.translog.client import LogUnavailable
-from frontporch.translog.entries import AgencyRegistered, RequestFiled, decode_entry
-from frontporch.translog.errors import TranslogError
-from frontporch.translog.verify import (
-    LogInconsistency,
-    NotInLog,
-)
+from frontporch.translog.entries import AgencyRegistered, RequestFiled
 
 _Id = Annotated[
     str, Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -167,21 +161,10 @@ def check_request(
 
     if record.agency_registration_index >= record.log_index:
         return refused("the agency's registration is not logged before its request")
-    try:
-        proven = auditor.prove([record.log_index, record.agency_registration_index])
-    except LogInconsistency as exc:
-        return refused(f"the server's transparency log is inconsistent: {exc}", str(exc))
-    except NotInLog as exc:
-        return refused(f"the request is not proven to be in the server's log: {exc}")
-    except LogUnavailable as exc:
-        return refused(f"the server's log could not be reached to check the request: {exc}")
-    except TranslogError as exc:
-        return refused(f"the server's log could not be checked: {exc}")
-    try:
-        filed = decode_entry(proven[record.log_index])
-        registered = decode_entry(proven[record.agency_registration_index])
-    except TranslogError as exc:
-        return refused(f"a logged entry is not valid: {exc}")
+    entries = auditor.prove_entries([record.log_index, record.agency_registration_index], "request")
+    if isinstance(entries, Unproven):
+        return refused(entries.reason, entries.inconsistent)
+    filed, registered = entries[record.log_index], entries[record.agency_registration_index]
     problem = _entry_problem(record, filed, registered)
     if problem is not None:
         return refused(problem)

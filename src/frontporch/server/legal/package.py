@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from frontporch.crypto.keys import key_id
 from frontporch.evidence.package import (
+    Drain,
     PackageWriter,
     encode_log_key,
     encode_proof,
@@ -231,7 +232,7 @@ def _readme(demand: LegalDemandRow, chosen: list[str], indexes: list[int]) -> st
 
 def stream_response(contents: ResponseContents) -> Iterator[bytes]:
     """The package as byte chunks: small members first, then each blob as it streams."""
-    drain = _Drain()
+    drain = Drain()
     writer = PackageWriter(cast(IO[bytes], drain))
     for name in sorted(contents.members):
         writer.add_bytes(name, contents.members[name])
@@ -244,31 +245,3 @@ def stream_response(contents: ResponseContents) -> Iterator[bytes]:
                 yield chunk
     writer.close()
     yield drain.take()
-
-
-class _Drain:
-    """An unseekable output that keeps what was written until `take` hands it out."""
-
-    def __init__(self) -> None:
-        self._parts: list[bytes] = []
-        self._position = 0
-
-    def write(self, data: Any) -> int:
-        piece = bytes(data)
-        self._parts.append(piece)
-        self._position += len(piece)
-        return len(piece)
-
-    def tell(self) -> int:
-        return self._position
-
-    def seekable(self) -> bool:
-        return False
-
-    def flush(self) -> None:
-        return None
-
-    def take(self) -> bytes:
-        data = b"".join(self._parts)
-        self._parts.clear()
-        return data
