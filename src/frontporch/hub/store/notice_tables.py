@@ -8,11 +8,11 @@ and provides `_tx` / `_read` (one connection, one lock). Rows become the plain
 from __future__ import annotations
 
 import sqlite3
-from contextlib import AbstractContextManager
 from dataclasses import asdict
 from typing import Any
 
 from frontporch.hub.notices.records import LegalNoticeRecord
+from frontporch.hub.store.tables import StoreConnections
 
 _COLUMNS = (
     "demand",
@@ -38,14 +38,8 @@ def _notice(row: sqlite3.Row) -> LegalNoticeRecord:
     return LegalNoticeRecord(**values)
 
 
-class NoticeTables:
+class NoticeTables(StoreConnections):
     """Legal notices; mixed into `HubStore`."""
-
-    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError  # HubStore's
-
-    def _read(self) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError  # HubStore's
 
     def save_legal_notice(self, record: LegalNoticeRecord) -> None:
         """Insert a notice, or replace the stored one of the same demand."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from contextlib import AbstractContextManager
 from dataclasses import asdict
 from typing import Any
 
@@ -22,6 +21,7 @@ from frontporch.hub.requests.records import (
     ReleaseState,
     RequestState,
 )
+from frontporch.hub.store.tables import StoreConnections
 
 _REQUEST_COLUMNS = (
     "id, log_index, agency, agency_name, agency_registration_index, recipient, agency_key, "
@@ -77,14 +77,8 @@ def _release(row: sqlite3.Row) -> ReleaseRecord:
     )
 
 
-class RequestTables:
+class RequestTables(StoreConnections):
     """Footage requests and releases; mixed into `HubStore`."""
-
-    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError  # HubStore's
-
-    def _read(self) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError  # HubStore's
 
     def save_footage_request(self, record: FootageRequestRecord) -> None:
         """Insert a request, or replace the stored one with the same id."""
