@@ -28,12 +28,12 @@ from frontporch.evidence.package import (
     stream_package,
 )
 from frontporch.evidence.seal import (
+    BLOCK_BYTES,
     SealError,
     WrongIdentity,
     load_identities,
     open_sealed,
     seal,
-    seal_file,
 )
 from frontporch.evidence.verify import Report, UsageError, verify_package
 from frontporch.translog.note import Signer
@@ -77,22 +77,9 @@ def test_seal_refuses_a_recipient_that_is_not_age() -> None:
         seal(io.BytesIO(b"x"), io.BytesIO(), "ssh-ed25519 AAAA")
 
 
-def test_seal_file_writes_atomically_and_leaves_nothing_on_failure(tmp_path: Path) -> None:
-    agency = AgencyIdentity.generate()
-    source = tmp_path / "clip.mp4"
-    source.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(300_000))
-    target = tmp_path / "clip-01.mp4.age"
-    sealed = seal_file(source, target, agency.age_recipient)
-    assert sealed.ciphertext_sha256 == hashlib.sha256(target.read_bytes()).hexdigest()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip-01.mp4.age", "clip.mp4"]
-
-    with pytest.raises(FileNotFoundError, match=r"missing\.mp4"):
-        seal_file(tmp_path / "missing.mp4", tmp_path / "clip-02.mp4.age", agency.age_recipient)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip-01.mp4.age", "clip.mp4"]
-
-
 def test_seal_memory_does_not_grow_with_the_input() -> None:
-    """Peak Python allocations sealing 4 MiB and 32 MiB from a generated stream."""
+    """Peak Python allocations sealing 16 MiB and 64 MiB from a generated stream: the
+    same, and a few encryption blocks whatever the size."""
     agency = AgencyIdentity.generate()
 
     class Zeros:
@@ -109,14 +96,14 @@ def test_seal_memory_does_not_grow_with_the_input() -> None:
             return len(data)
 
     peaks = []
-    for size in (4 << 20, 32 << 20):
+    for size in (16 << 20, 64 << 20):
         tracemalloc.start()
         sealed = seal(Zeros(size), Sink(), agency.age_recipient)
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
         assert sealed.plaintext_bytes == size
-    assert peaks[1] < peaks[0] * 1.5 + (1 << 20), peaks
-    assert peaks[1] < 8 << 20
+    assert peaks[1] < peaks[0] + (1 << 20), peaks
+    assert peaks[1] < 12 * BLOCK_BYTES, peaks  # a few blocks in each of the three lanes
 
 
 def test_load_identities_reads_a_keygen_file_and_refuses_others(tmp_path: Path) -> None:

@@ -1,17 +1,18 @@
 """Sealing clips: streaming age encryption, with SHA-256 and sizes of both sides.
 
 A released clip is encrypted in the age v1 format (https://age-encryption.org/v1) to
-the agency's logged X25519 recipient, via pyrage's `encrypt_io`, so the standard
-`age -d -i IDENTITY` tool opens it. Encryption is streamed: pyrage pulls plaintext
-through a reader and pushes ciphertext through a writer, and both are wrapped here to
-hash (SHA-256) and count the bytes as they pass. The reader takes the source in
-`CHUNK_BYTES` blocks and hands them out in the small pieces pyrage asks for, so the
-hashing runs over large blocks (hashlib releases the GIL there) and memory stays a few
+the agency's logged X25519 recipient, so the standard `age -d -i IDENTITY` tool opens
+it. Encryption is streamed in blocks of `BLOCK_BYTES` (16 age chunks) by `age_stream`:
+each block is read and encrypted with one call into a preallocated buffer, while three
+worker lanes, each in order, hash (SHA-256) the plaintext blocks, hash the ciphertext
+blocks and write them (hashlib and writes release the GIL, so with two cores or more
+the hashing runs beside the encryption instead of after it). Memory stays a few
 blocks whatever the clip's size.
 
-`seal_file` writes its output to a temporary file in the destination's folder,
-fsyncs it, and renames it into place (then fsyncs the folder), so a crash leaves
-either no file or a complete one, never a truncated ciphertext that looks sealed.
+`seal_file` writes its output past the page cache (`direct_file`: O_DIRECT where the
+filesystem allows) to a temporary file in the destination's folder, fsyncs it, and
+renames it into place (then fsyncs the folder), so a crash leaves either no file or a
+complete one, never a truncated ciphertext that looks sealed.
 `open_sealed` is the reverse, streaming too: it decrypts with an identity into a
 writer (or into nothing, to check hashes only) and reports the same four figures.
 """
@@ -21,14 +22,21 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import pyrage
 
+from frontporch.evidence.age_stream import CHUNK_BYTES as AGE_CHUNK_BYTES
+from frontporch.evidence.age_stream import AgeEncryptor, AgeFormatError
+from frontporch.evidence.direct_file import DirectFile
+
 CHUNK_BYTES = 1 << 20
+BLOCK_BYTES = 16 * AGE_CHUNK_BYTES  # 1 MiB of plaintext per encryption call
 
 
 class SealError(Exception):
@@ -166,14 +174,82 @@ def identity_recipients(identities: Iterable[pyrage.x25519.Identity]) -> list[st
 
 def seal(src: BinaryIO | _Reader, dst: BinaryIO | _Writer, recipient: str) -> Sealed:
     """Encrypt all of `src` to `recipient` into `dst`, streaming; hashes of both sides."""
-    target = parse_recipient(recipient)
-    reader = HashingReader(src)
-    writer = HashingWriter(dst)
     try:
-        pyrage.encrypt_io(reader, writer, [target])
-    except (pyrage.EncryptError, OSError) as exc:
+        encryptor = AgeEncryptor(recipient)
+    except AgeFormatError as exc:
+        raise SealError(f"{recipient!r} is not an age X25519 recipient (age1…): {exc}") from exc
+    plaintext, ciphertext = hashlib.sha256(), hashlib.sha256()
+    plaintext_bytes = ciphertext_bytes = 0
+    lanes = plain_lane, cipher_lane, write_lane = (
+        _Lane("seal-plaintext"),
+        _Lane("seal-ciphertext"),
+        _Lane("seal-write"),
+    )
+    try:
+        write_lane.submit(dst.write, encryptor.header)
+        cipher_lane.submit(ciphertext.update, encryptor.header)
+        ciphertext_bytes += len(encryptor.header)
+        block = _read_full(src, BLOCK_BYTES)
+        while True:
+            following = _read_full(src, BLOCK_BYTES) if len(block) == BLOCK_BYTES else b""
+            final = not following
+            plain_lane.submit(plaintext.update, block)
+            sealed = encryptor.seal_block(block, final)
+            write_lane.submit(dst.write, sealed)
+            cipher_lane.submit(ciphertext.update, sealed)
+            plaintext_bytes += len(block)
+            ciphertext_bytes += len(sealed)
+            if final:
+                break
+            block = following
+        for lane in lanes:
+            lane.finish()
+    except OSError as exc:
         raise SealError(f"age encryption failed: {exc}") from exc
-    return Sealed(reader.hexdigest(), reader.count, writer.hexdigest(), writer.count)
+    finally:
+        for lane in lanes:
+            lane.close()
+    return Sealed(plaintext.hexdigest(), plaintext_bytes, ciphertext.hexdigest(), ciphertext_bytes)
+
+
+class _Lane:
+    """One worker thread running its jobs in order, with at most `depth` queued.
+
+    `submit` waits for the oldest job when the lane is full (which bounds memory to a
+    few blocks and re-raises a job's error, such as a failed write, in the caller).
+    """
+
+    def __init__(self, name: str, depth: int = 2) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._jobs: deque[Future[object]] = deque()
+        self._depth = depth
+
+    def submit(self, job: Callable[[Any], object], argument: Any) -> None:
+        while len(self._jobs) >= self._depth:
+            self._jobs.popleft().result()
+        self._jobs.append(self._pool.submit(job, argument))
+
+    def finish(self) -> None:
+        """Wait for every job; the first error is raised."""
+        while self._jobs:
+            self._jobs.popleft().result()
+
+    def close(self) -> None:
+        """Stop: jobs not started are dropped, a running one is waited for."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._jobs.clear()
+
+
+def _read_full(src: BinaryIO | _Reader, size: int) -> bytes:
+    """`size` bytes from `src`, fewer only at its end (a pipe may return short reads)."""
+    first = src.read(size)
+    if not first or len(first) == size:
+        return first or b""
+    parts, have = [first], len(first)
+    while have < size and (more := src.read(size - have)):
+        parts.append(more)
+        have += len(more)
+    return b"".join(parts)
 
 
 def seal_file(src: Path, dst: Path, recipient: str) -> Sealed:
@@ -181,11 +257,14 @@ def seal_file(src: Path, dst: Path, recipient: str) -> Sealed:
     parse_recipient(recipient)
     folder = dst.parent
     descriptor, temporary = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=folder)
+    os.close(descriptor)
     try:
-        with open(src, "rb") as source, os.fdopen(descriptor, "wb") as output:
+        with open(src, "rb") as source, DirectFile(temporary) as output:
             sealed = seal(source, output, recipient)
-            output.flush()
-            os.fsync(output.fileno())
+            try:
+                output.finish()
+            except OSError as exc:
+                raise SealError(f"cannot write the sealed clip {dst.name}: {exc}") from exc
         os.replace(temporary, dst)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
