@@ -102,8 +102,9 @@ def test_seal_memory_does_not_grow_with_the_input() -> None:
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
         assert sealed.plaintext_bytes == size
-    assert peaks[1] < peaks[0] + (1 << 20), peaks
-    assert peaks[1] < 12 * BLOCK_BYTES, peaks  # a few blocks in each of the three lanes
+    # The same bound for both sizes, far below either: a few blocks in each worker lane
+    # (how many are in flight at the peak depends on the threads' timing, not the size).
+    assert max(peaks) < 12 * BLOCK_BYTES, peaks
 
 
 def test_load_identities_reads_a_keygen_file_and_refuses_others(tmp_path: Path) -> None:
