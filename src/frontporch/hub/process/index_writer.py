@@ -6,7 +6,9 @@ to the index; an event's new best frame goes to disk first (the clean copy, then
 owner's copy, see `store/snapshots.py`) and is named in the index after, so whatever the
 index names is there. Live frames, the H.264 live stream and worker stats are kept in
 memory, in each camera's `CameraReport`, for the web layer. One message that cannot be
-applied (a full disk, say) is logged and skipped; it never stops indexing.
+applied (a full disk, say) is logged and skipped; it never stops indexing. After an
+event or a worker's stats are applied, the change goes to `Changes` (`hub/changes.py`),
+where alerts, MQTT and backup listen.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from frontporch.hub.changes import Changes, ChangeType, EventChange, StatsChange
 from frontporch.hub.live.feed import LiveFeed
 from frontporch.hub.process.messages import (
     CameraState,
@@ -64,8 +67,10 @@ class IndexWriter:
         recordings: Path,
         outbox: Outbox,
         cameras: Iterable[str],
+        changes: Changes | None = None,
     ) -> None:
         self.store = store
+        self.changes = changes or Changes()
         self.root = storage_root
         self.recordings = recordings
         self.outbox = outbox
@@ -127,6 +132,7 @@ class IndexWriter:
                 report.feed.stop()
             case WorkerStats():
                 report.stats = message
+                self.changes.publish(StatsChange(message.camera, message))
             case SegmentClosed(path=path, start=start, end=end, size_bytes=size):
                 self.store.add_segment(
                     message.camera,
@@ -147,7 +153,8 @@ class IndexWriter:
     def _apply_event(self, report: CameraReport, msg: EventMessage) -> None:
         if msg.kind == "opened":
             report.events += 1
-        self.store.upsert_event(
+        before = self.store.get_event(msg.event_id)
+        after = self.store.upsert_event(
             id=msg.event_id,
             camera=msg.camera,
             labels=msg.labels,
@@ -163,3 +170,11 @@ class IndexWriter:
                 write_atomically(self.root / clean_name(relative), msg.clean_jpeg)
             write_atomically(self.root / relative, msg.snapshot_jpeg)
             self.store.set_event_media(msg.event_id, snapshot=relative)
+            after = self.store.get_event(msg.event_id) or after
+        if before is None:
+            kind = ChangeType.new
+        elif after.end is not None and before.end is None:
+            kind = ChangeType.end
+        else:
+            kind = ChangeType.update
+        self.changes.publish(EventChange(kind, before, after, msg.snapshot_jpeg, msg.clean_jpeg))

@@ -11,7 +11,12 @@
 - the link to the community server (`community/link.py`), when the hub is paired;
 - the footage-request desk (`requests/service.py`): the link's FOOTAGE_REQUEST and
   REQUEST_CLOSED messages go to it, and releases cut short by a stop resume at start;
-- the legal-notice desk (`notices/service.py`): the link's LEGAL_NOTICE messages.
+- the legal-notice desk (`notices/service.py`): the link's LEGAL_NOTICE messages;
+- the owner's switches (`controls.py`): detect and record go to the camera workers
+  through shared memory, with no restart;
+- what listens to the index writer's changes (`changes.py`): the alert desk
+  (`alerts/service.py`), the MQTT bridge (`mqtt/bridge.py`, when configured) and the
+  backup desk (`backup/service.py`).
 
 At start, before any worker runs, the hub repairs what a crash left behind: the index
 is reconciled with the recordings on disk, and events left open end where their
@@ -26,14 +31,23 @@ import multiprocessing as mp
 from contextlib import AbstractContextManager
 from pathlib import Path
 
+from frontporch import __version__
+from frontporch.crypto.keys import HubIdentity, key_id
 from frontporch.filemodes import private_dir
+from frontporch.hub.alerts.service import AlertDesk
+from frontporch.hub.backup.service import BackupDesk
+from frontporch.hub.changes import Changes
 from frontporch.hub.community.link import HubLink, JsonObject, MessageHandlers, NotPaired, dispatch
 from frontporch.hub.config import HubConfig
+from frontporch.hub.controls import ControlChange, Controls, Switch
+from frontporch.hub.mqtt.bridge import MqttBridge
+from frontporch.hub.mqtt.channel import MqttAlertChannel
 from frontporch.hub.notices.service import NoticeDesk
 from frontporch.hub.ports import CameraStatus, LiveCursor, LiveUpdate
 from frontporch.hub.process.index_writer import IndexWriter
 from frontporch.hub.process.messages import CameraState, Outbox
 from frontporch.hub.process.supervisor import CameraSlot, Supervisor
+from frontporch.hub.process.worker import SWITCH_DETECT, SWITCH_RECORD
 from frontporch.hub.recording.expiry import expire_event_media
 from frontporch.hub.recording.janitor import Janitor, reconcile
 from frontporch.hub.requests.service import RequestDesk
@@ -60,7 +74,10 @@ class Hub:
         self.store = HubStore(self.root / INDEX_FILE)
         context = mp.get_context("spawn")
         outbox: Outbox = context.Queue(maxsize=OUTBOX_SIZE)
-        self.writer = IndexWriter(self.store, self.root, self.recordings, outbox, config.cameras)
+        self.changes = Changes()
+        self.writer = IndexWriter(
+            self.store, self.root, self.recordings, outbox, config.cameras, self.changes
+        )
         self.supervisor = Supervisor(
             config.cameras,
             config.detector,
@@ -84,6 +101,17 @@ class Hub:
         self.link: HubLink | None = None
         self.requests = RequestDesk(config, self.store, self.root)
         self.notices = NoticeDesk(config, self.store, self.root)
+        self.controls = Controls(self.store, config.cameras)
+        for name in config.cameras:
+            switches = self.controls.switches(name)
+            self.supervisor.set_switch(name, SWITCH_DETECT, switches.detect)
+            self.supervisor.set_switch(name, SWITCH_RECORD, switches.record)
+        self.controls.subscribe(self._switched)
+        self.alerts = AlertDesk(config, self.store, self.root, self.controls)
+        self.backup = BackupDesk(config, self.store, self.root)
+        self.mqtt = self._mqtt_bridge()
+        for listener in (self.alerts.on_change, self.backup.on_change):
+            self.changes.subscribe(listener)
 
     @property
     def slots(self) -> dict[str, CameraSlot]:
@@ -98,6 +126,10 @@ class Hub:
         report = reconcile(self.store, self.recordings)
         log.info("index reconciled with disk: %s", report)
         end_interrupted_events(self.store)
+        self.alerts.start()
+        if self.mqtt is not None:
+            self.mqtt.start()
+        self.backup.start()
         self.writer.start()
         self.supervisor.start()
         self.janitor.start()
@@ -113,7 +145,33 @@ class Hub:
         if self.link is not None:
             self.link.stop(timeout=1.0)  # a daemon thread; a poll in flight need not finish
         self.requests.stop(timeout=5.0)  # a release stops at its next step and resumes later
+        self.backup.stop()  # an upload in flight resumes at the next start
+        self.alerts.stop()
+        if self.mqtt is not None:
+            self.mqtt.stop()  # says "offline" on the availability topic
         self.store.close()
+
+    def _switched(self, change: ControlChange) -> None:
+        """Detect and record switches reach the camera's worker through shared memory."""
+        if change.camera is None or change.switch not in (Switch.detect, Switch.record):
+            return
+        index = SWITCH_DETECT if change.switch is Switch.detect else SWITCH_RECORD
+        self.supervisor.set_switch(change.camera, index, change.value)
+
+    def _mqtt_bridge(self) -> MqttBridge | None:
+        """The MQTT bridge (and its alert channel), when `mqtt.enabled` is set."""
+        if not self.config.mqtt.enabled:
+            return None
+        bridge = MqttBridge(
+            self.config.mqtt,
+            self.config.cameras,
+            self.controls,
+            hub_id=hub_identifier(self.root),
+            version=__version__,
+        )
+        self.changes.subscribe(bridge.on_change)
+        self.alerts.add_channel(MqttAlertChannel(bridge))
+        return bridge
 
     def _expire_event_media(self, now: float) -> None:
         rules = {name: camera.record.retain for name, camera in self.config.cameras.items()}
@@ -235,6 +293,12 @@ def end_interrupted_events(store: HubStore) -> None:
 
 def _pinged(message: JsonObject) -> None:
     """The owner tested the link from the server; `dispatch` has logged that it came."""
+
+
+def hub_identifier(root: Path) -> str:
+    """A short stable id for this hub (the first 12 hex digits of its signing key's id),
+    as MQTT topics and Home Assistant's device registry need one."""
+    return key_id(HubIdentity.load_or_create(root).public_key)[:12]
 
 
 def build_hub(config: HubConfig) -> Hub:

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.context import SpawnContext, SpawnProcess
 from pathlib import Path
+from typing import Any
 
 from frontporch.hub.config import CameraConfig, DetectorConfig
 from frontporch.hub.process.messages import Outbox
@@ -44,6 +45,8 @@ class CameraSlot:
     name: str
     config: CameraConfig
     viewers: ctypes.c_int  # in shared memory: the camera's process reads it per packet
+    # The owner's [detect, record] switches, in shared memory, read per frame and packet.
+    switches: Any
     process: SpawnProcess | None = None
     stop: multiprocessing.synchronize.Event | None = None
     restarts: int = 0
@@ -77,7 +80,12 @@ class Supervisor:
         self._gave_up = gave_up
         self._starting = starting
         self.slots = {
-            name: CameraSlot(name, camera, context.RawValue(ctypes.c_int, 0))
+            name: CameraSlot(
+                name,
+                camera,
+                context.RawValue(ctypes.c_int, 0),
+                context.RawArray(ctypes.c_bool, [camera.detect.enabled, camera.record.enabled]),
+            )
             for name, camera in cameras.items()
         }
         self._viewers_lock = threading.Lock()
@@ -104,6 +112,11 @@ class Supervisor:
                 slot.process.join(timeout=STOP_TIMEOUT_S)
                 if slot.process.is_alive():
                     slot.process.kill()
+
+    def set_switch(self, name: str, index: int, value: bool) -> None:
+        """Set one of the camera's shared switches (`worker.SWITCH_DETECT`/`SWITCH_RECORD`);
+        its worker sees it at the next frame or packet, with no restart."""
+        self.slots[name].switches[index] = value
 
     @contextmanager
     def watch(self, name: str) -> Iterator[None]:
@@ -158,6 +171,7 @@ class Supervisor:
                 self.outbox,
                 slot.stop,
                 slot.viewers,
+                slot.switches,
             ),
             name=f"camera-{slot.name}",
             daemon=True,

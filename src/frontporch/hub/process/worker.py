@@ -18,7 +18,7 @@ import queue
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, TypeAlias
@@ -67,6 +67,9 @@ JPEG_QUALITY = 80
 # The remux goes on this long after the last viewer left, so a page reload resumes at
 # once instead of waiting for the next keyframe.
 LIVE_LINGER_S = 10.0
+# The owner's switches in the shared array the hub passes each worker.
+SWITCH_DETECT = 0
+SWITCH_RECORD = 1
 
 Send = Callable[[WorkerMessage], None]
 
@@ -124,10 +127,23 @@ class MotionSpans:
 
 
 class Analysis:
-    """The detect role: a thread that runs the pipeline on frames handed over by the reader."""
+    """The detect role: a thread that runs the pipeline on frames handed over by the reader.
 
-    def __init__(self, name: str, camera: CameraConfig, pipeline: DetectPipeline, send: Send):
+    `enabled()` is the owner's detect switch, read per frame: while it is off, frames are
+    not analysed (nor counted as skipped), and the events open when it went off end.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        camera: CameraConfig,
+        pipeline: DetectPipeline,
+        send: Send,
+        enabled: Callable[[], bool] = lambda: True,
+    ):
         self.name = name
+        self.enabled = enabled
+        self._paused = False
         self.camera = camera
         self.pipeline = pipeline
         self.send = send
@@ -146,6 +162,9 @@ class Analysis:
 
     def offer(self, frame: VideoFrame, wallclock: float) -> None:
         """Called on the reader thread: never blocks, drops the frame if analysis lags."""
+        if not self.enabled():
+            self._paused = True  # the analysis thread ends what is open
+            return
         try:
             self.frames.put_nowait((wallclock, frame))
         except queue.Full:
@@ -162,6 +181,10 @@ class Analysis:
             try:
                 wallclock, frame = self.frames.get(timeout=0.5)
             except queue.Empty:
+                if self._paused and not self.enabled():
+                    self._paused = False  # detection switched off: end the open events
+                    self._report(self.pipeline.finish(time.time()), None)
+                    self.motion.flush()
                 continue
             try:
                 self._analyse(wallclock, frame)
@@ -219,10 +242,22 @@ class Analysis:
 
 
 class Recording:
-    """The record role: copy packets into segments; a new input stream starts a new writer."""
+    """The record role: copy packets into segments; a new input stream starts a new writer.
 
-    def __init__(self, name: str, camera: CameraConfig, root: Path, send: Send) -> None:
+    `enabled()` is the owner's record switch, read per packet: off closes the segment
+    being written; on again starts a new one at the next keyframe.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        camera: CameraConfig,
+        root: Path,
+        send: Send,
+        enabled: Callable[[], bool] = lambda: True,
+    ) -> None:
         self.name = name
+        self.enabled = enabled
         self.camera = camera
         self.root = root
         self.send = send
@@ -231,6 +266,10 @@ class Recording:
         self.active = False
 
     def packet(self, packet: VideoPacket, wallclock: float) -> None:
+        if not self.enabled():
+            if self.writer is not None:
+                self.close()
+            return
         if packet.stream is not self._stream:
             self.close()
             self._stream = packet.stream
@@ -343,18 +382,25 @@ class CameraWorker:
         recordings: Path,
         send: Send,
         viewers: ctypes.c_int | None = None,
+        switches: Sequence[bool] | None = None,
     ) -> None:
+        """`switches` is the owner's [detect, record] in shared memory (`SWITCH_DETECT`,
+        `SWITCH_RECORD`), read per frame and packet; without it the config decides once
+        and a disabled role is not built at all."""
         self.name = name
         self.camera = camera
         self.send = send
         self.analysis: Analysis | None = None
         self.recording: Recording | None = None
         self.live: Live | None = None
-        if camera.detect.enabled and camera.input_for(Role.detect) is not None:
+        switched = switches is not None
+        if (switched or camera.detect.enabled) and camera.input_for(Role.detect) is not None:
             pipeline = DetectPipeline(name, camera, build_detector(detector))
-            self.analysis = Analysis(name, camera, pipeline, send)
-        if camera.record.enabled and camera.input_for(Role.record) is not None:
-            self.recording = Recording(name, camera, recordings, send)
+            detect_on = (lambda: bool(switches[SWITCH_DETECT])) if switches is not None else None
+            self.analysis = Analysis(name, camera, pipeline, send, detect_on or (lambda: True))
+        if (switched or camera.record.enabled) and camera.input_for(Role.record) is not None:
+            record_on = (lambda: bool(switches[SWITCH_RECORD])) if switches is not None else None
+            self.recording = Recording(name, camera, recordings, send, record_on or (lambda: True))
         if viewers is not None and camera.input_for(Role.record) is not None:
             self.live = Live(name, viewers, send)
         self.readers = [self._reader(i) for i in camera.inputs]
@@ -487,8 +533,10 @@ def camera_main(
     outbox: Outbox,
     stop: multiprocessing.synchronize.Event,
     viewers: ctypes.c_int | None = None,
+    switches: Sequence[bool] | None = None,
 ) -> None:
-    """Entry point of a camera's process; `viewers` is the hub's count of live viewers."""
+    """Entry point of a camera's process; `viewers` is the hub's count of live viewers,
+    `switches` the owner's detect and record switches (both in shared memory)."""
     # Ctrl-C reaches the whole process group; the hub process decides when workers stop.
     # SIGTERM (a service manager stopping the whole group) stops this camera cleanly:
     # the run loop unwinds and closes the segment being written.
@@ -509,7 +557,7 @@ def camera_main(
                 log.warning("hub is not reading messages; dropped %s", type(message).__name__)
 
     try:
-        worker = CameraWorker(name, camera, detector, recordings, send, viewers)
+        worker = CameraWorker(name, camera, detector, recordings, send, viewers, switches)
     except Exception as exc:  # a broken detector model, for example: say so, then stop
         log.error("camera %s cannot start: %s", name, exc)
         send(WorkerStats(name, CameraState.failed, 0.0, 0.0, 0, 0, str(exc), False))
