@@ -13,7 +13,9 @@ import traceback
 from types import ModuleType
 
 from bench import (
+    alerts,
     analysis,
+    backup,
     evidence,
     feed,
     geo,
@@ -41,6 +43,8 @@ BENCHMARKS: dict[str, ModuleType] = {
         evidence,
         requests,
         transparency_report,
+        alerts,
+        backup,
     )
 }
 

@@ -9,7 +9,7 @@ import pytest
 
 from frontporch.devtools.services import missing_services
 
-SERVICE_MARKERS = ("browser", "rtsp", "ffprobe", "age", "axe", "postgres")
+SERVICE_MARKERS = ("browser", "rtsp", "ffprobe", "age", "axe", "postgres", "mqtt")
 
 
 def _ci() -> bool:

@@ -21,6 +21,9 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from alert_tools import FakeAlertTables
+from backup_tools import FakeBackupTables
+from frontporch.hub.alerts.webpush_records import PushSubscription
 from frontporch.hub.config import HubConfig, parse_config
 from frontporch.hub.live.feed import LiveFeed
 from frontporch.hub.notices.records import LegalNoticeRecord
@@ -82,9 +85,10 @@ def make_event(
 
 
 @dataclass
-class FakeStore:
+class FakeStore(FakeAlertTables, FakeBackupTables):
     """The StorePort in memory: events, segments, outages, publications, settings,
-    sessions, API tokens, footage requests and releases, legal notices."""
+    sessions, API tokens, footage requests and releases, legal notices, the owner's
+    switches, push subscriptions, alerts (FakeAlertTables), backups (FakeBackupTables)."""
 
     events: dict[str, Event] = field(default_factory=dict)
     segment_list: list[Segment] = field(default_factory=list)
@@ -96,6 +100,43 @@ class FakeStore:
     footage_requests: dict[str, FootageRequestRecord] = field(default_factory=dict)
     releases: dict[str, ReleaseRecord] = field(default_factory=dict)
     legal_notices: dict[str, LegalNoticeRecord] = field(default_factory=dict)
+    switches: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+    push_subscriptions: dict[str, PushSubscription] = field(default_factory=dict)
+    vapid_pem: bytes | None = None
+
+    def save_push_subscription(self, subscription: PushSubscription) -> PushSubscription:
+        for existing in self.push_subscriptions.values():
+            if existing.endpoint == subscription.endpoint:
+                subscription = replace(subscription, id=existing.id, created=existing.created)
+        self.push_subscriptions[subscription.id] = subscription
+        return subscription
+
+    def list_push_subscriptions(self) -> list[PushSubscription]:
+        return sorted(self.push_subscriptions.values(), key=lambda s: s.created)
+
+    def get_push_subscription(self, subscription_id: str) -> PushSubscription | None:
+        return self.push_subscriptions.get(subscription_id)
+
+    def delete_push_subscription(self, subscription_id: str) -> bool:
+        return self.push_subscriptions.pop(subscription_id, None) is not None
+
+    def note_push_result(self, subscription_id: str, status: str, at: float) -> None:
+        if subscription_id in self.push_subscriptions:
+            self.push_subscriptions[subscription_id] = replace(
+                self.push_subscriptions[subscription_id], last_sent=at, last_status=status
+            )
+
+    def push_key_pem(self, new_pem: bytes) -> bytes:
+        if self.vapid_pem is None:
+            self.vapid_pem = new_pem
+        return self.vapid_pem
+
+    def switch_values(self) -> dict[tuple[str, str], bool]:
+        return dict(self.switches)
+
+    def set_switch(self, scope: str, name: str, value: bool, by: str, at: float) -> None:
+        self.switches[(scope, name)] = value
 
     def add_event(self, event: Event) -> None:
         self.events[event.id] = event

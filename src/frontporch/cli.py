@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from frontporch.cli_log import log_app
+from frontporch.hub.backup.commands import backup_app
 
 if TYPE_CHECKING:
     from frontporch.hub.analysis.offline import Analysis
@@ -35,6 +36,7 @@ agency_app = typer.Typer(help="For agencies: keys made offline.", no_args_is_hel
 app.add_typer(agency_app, name="agency")
 evidence_app = typer.Typer(help="For agencies: check evidence packages.", no_args_is_help=True)
 app.add_typer(evidence_app, name="evidence")
+app.add_typer(backup_app, name="backup")  # `frontporch backup list|restore`: hub/backup/commands.py
 
 HubConfigFile = Annotated[Path, typer.Option("--config", "-c", help="The hub's YAML file.")]
 

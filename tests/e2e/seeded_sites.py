@@ -342,6 +342,7 @@ def _seed_server(
         "/legal/notices/{demand_id}": f"/legal/notices/{told}",
         "/agreements": "/agreements",
         "/operator/agreements": "/operator/agreements",
+        "/operator/backups": "/operator/backups",
         # Not a page but a redirect (303) to the log entry of the agency's words: the
         # passes follow it and check the entry page it lands on.
         "/posts/{post_id}/statement": f"/posts/{agency_post}/statement",
@@ -555,6 +556,10 @@ def hub_site(folder: Path) -> Iterator[HubSite]:
         "/released": "/released",
         "/released/{release_id}": f"/released/{release_id}",
         "/notices": "/notices",
+        "/alerts": "/alerts",
+        "/alerts/settings": "/alerts/settings",
+        "/alerts/push": "/alerts/push",
+        "/backup": "/backup",
         "/docs": "/docs",
     }
     with serving(app) as base:

@@ -53,6 +53,10 @@ OWNER_ALLOWED = METRICS_ALLOWED | {
     ("GET", "/api/cameras/{name}/live.mp4"),
     ("GET", "/api/requests"),
     ("GET", "/api/requests/{request_id}"),
+    ("GET", "/api/alerts"),
+    ("GET", "/api/alerts/rules"),
+    ("GET", "/api/alerts/rules/{camera}"),
+    ("GET", "/api/switches"),
 }
 OPEN_PATHS = {"/login", "/static"}
 FOOTAGE = [

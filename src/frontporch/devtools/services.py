@@ -36,6 +36,14 @@ def _rtsp_server_available() -> bool:
     return probe.returncode == 0
 
 
+def mosquitto_binary() -> Path | None:
+    """Debian's Mosquitto broker (the tests start their own on a free port)."""
+    found = shutil.which("mosquitto") or (
+        "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None
+    )
+    return Path(found) if found else None
+
+
 def postgres_bin_dir() -> Path | None:
     """The newest Debian-style PostgreSQL server binaries (initdb, postgres), if installed."""
     candidates = sorted(
@@ -83,6 +91,8 @@ def missing_services() -> dict[str, str]:
             "axe-core is not installed (apt-get install npm; then `make test` runs "
             "`npm ci --prefix tests/e2e/axe`)"
         )
+    if mosquitto_binary() is None:
+        missing["mqtt"] = "the Mosquitto MQTT broker is not installed (apt-get install mosquitto)"
     postgres = _postgres_problem()
     if postgres is not None:
         missing["postgres"] = postgres

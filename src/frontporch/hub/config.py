@@ -14,7 +14,12 @@ from pathlib import Path
 from typing import Annotated, Self
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from frontporch.hub.alerts.config import AlertsConfig
+from frontporch.hub.backup.config import BackupConfig
+from frontporch.hub.config_base import Strict
+from frontporch.hub.mqtt.config import MqttConfig
 
 RelPoint = tuple[
     Annotated[float, Field(ge=0.0, le=1.0)],
@@ -27,10 +32,6 @@ CAMERA_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 class ConfigError(Exception):
     """The configuration file cannot be used; the message says which field and why."""
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Role(StrEnum):
@@ -380,6 +381,18 @@ class HubConfig(Strict):
     requests: RequestsConfig = Field(
         default_factory=RequestsConfig,
         description="The owner's policy for footage requests from the community server.",
+    )
+    alerts: AlertsConfig = Field(
+        default_factory=AlertsConfig,
+        description="Alerts: email (SMTP) settings and Web Push contact; rules are set in the UI.",
+    )
+    mqtt: MqttConfig = Field(
+        default_factory=MqttConfig,
+        description="MQTT and Home Assistant discovery (off by default).",
+    )
+    backup: BackupConfig = Field(
+        default_factory=BackupConfig,
+        description="Off-site backup encrypted to the owner's recovery key (off by default).",
     )
 
     @field_validator("cameras")

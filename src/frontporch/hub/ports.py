@@ -23,6 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from frontporch.hub.alerts.ports import AlertStorePort
+from frontporch.hub.alerts.push_ports import PushStorePort
+from frontporch.hub.backup.ports import BackupStorePort
+from frontporch.hub.controls import SwitchStore
 from frontporch.hub.process.messages import CameraState
 
 if TYPE_CHECKING:  # plain values; imported for types only (they import this module)
@@ -313,7 +317,15 @@ class NoticeStorePort(StorePort, Protocol):
         ...
 
 
-class HubStorePort(RequestStorePort, NoticeStorePort, Protocol):
+class HubStorePort(
+    RequestStorePort,
+    NoticeStorePort,
+    SwitchStore,
+    AlertStorePort,
+    PushStorePort,
+    BackupStorePort,
+    Protocol,
+):
     """The whole store the web app works with."""
 
 

@@ -35,7 +35,16 @@ def serve(config: HubConfig, banner: str | None = None) -> None:
     warn_if_exposed([storage, storage / INDEX_FILE])
     hub = build_hub(config)
     first_password = ensure_owner_password(hub.store)
-    app = create_hub_app(config, hub.store, hub, desk=hub.requests, notice_desk=hub.notices)
+    app = create_hub_app(
+        config,
+        hub.store,
+        hub,
+        desk=hub.requests,
+        notice_desk=hub.notices,
+        controls=hub.controls,
+        alert_desk=hub.alerts,
+        backup_desk=hub.backup,
+    )
     hub.start()
     url = f"http://{config.web.host}:{config.web.port}/"
     if banner:

@@ -30,6 +30,11 @@ from frontporch.server.agencies import operator_pages as agency_operator_pages
 from frontporch.server.agencies import pages as agency_pages
 from frontporch.server.agreements import endpoints as agreement_endpoints
 from frontporch.server.agreements import pages as agreement_pages
+from frontporch.server.backups import endpoints as backup_endpoints
+from frontporch.server.backups import pages as backup_pages
+from frontporch.server.backups.jobs import sweep_job as backup_sweep_job
+from frontporch.server.backups.jobs import unrecorded_job as backup_unrecorded_job
+from frontporch.server.backups.logs import install_access_log_filter as hide_backup_keys
 from frontporch.server.blobs import BlobStore, FilesystemBlobStore
 from frontporch.server.blobs_s3 import S3BlobStore, S3Options
 from frontporch.server.context import ServerContext
@@ -172,6 +177,8 @@ def create_app(
             PeriodicJob("throttle-pruner", PRUNE_INTERVAL_S, lambda: prune_throttles(context)),
             deletion_job(context),
             notices_job(context, log_keys),
+            backup_sweep_job(context),
+            backup_unrecorded_job(context),
         ):
             yield
         engine.dispose()
@@ -207,6 +214,7 @@ def create_app(
     app.state.live_probes = live.build_probes(app.state.server.sessions, settings)
     templating.install(app.state.server.templates.env)
     install_error_handlers(app, page_subject=optional_subject)
+    hide_backup_keys()  # the access log must not show backup object keys
     app.add_middleware(ServerHeadersMiddleware, base_url=settings.base_url)
     frame.mount_static(app, HERE / "static")
     # Routes match in order: the feed's API, the busiest, first; `/posts/new` before
@@ -226,6 +234,7 @@ def create_app(
         *home_endpoints.ROUTERS,
         *hub_endpoints.ROUTERS,
         *evidence_endpoints.ROUTERS,
+        *backup_endpoints.ROUTERS,
         *live.ROUTERS,
         *feed_pages.ROUTERS,
         *post_page.ROUTERS,
@@ -247,6 +256,7 @@ def create_app(
         *agreement_pages.ROUTERS,
         *report_endpoints.ROUTERS,
         *report_pages.ROUTERS,
+        *backup_pages.ROUTERS,
         _openapi_router(app),
     ):
         app.include_router(router)

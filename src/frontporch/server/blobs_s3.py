@@ -34,6 +34,7 @@ from botocore.exceptions import (
 )
 from pydantic import SecretStr
 
+from frontporch.s3_codes import DENIED, NO_BUCKET, NOT_FOUND
 from frontporch.server.blobs import (
     CHUNK,
     BlobError,
@@ -48,20 +49,6 @@ from frontporch.server.blobs import (
 )
 
 AWS_ENDPOINT = "AWS S3"
-_NOT_FOUND = frozenset({"NoSuchKey", "404", "NotFound"})
-_NO_BUCKET = frozenset({"NoSuchBucket"})
-_DENIED = frozenset(
-    {
-        "AccessDenied",
-        "403",
-        "Forbidden",
-        "InvalidAccessKeyId",
-        "SignatureDoesNotMatch",
-        "InvalidToken",
-        "ExpiredToken",
-        "AllAccessDisabled",
-    }
-)
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
 _UNREACHABLE = (
     EndpointConnectionError,
@@ -276,19 +263,19 @@ class S3BlobStore:
     def _client_error(self, action: str, key: str | None, exc: ClientError) -> BlobError:
         code = str(exc.response.get("Error", {}).get("Code", ""))
         bucket, endpoint = self.options.bucket, self.options.endpoint_label
-        if code in _NO_BUCKET or (code in _NOT_FOUND and key is None):
+        if code in NO_BUCKET or (code in NOT_FOUND and key is None):
             return BlobError(
                 f"the bucket {bucket!r} does not exist at {endpoint}: create it, or fix "
                 "s3_bucket (and s3_endpoint_url / s3_region)"
             )
-        if code in _NOT_FOUND:
+        if code in NOT_FOUND:
             # HEAD answers a bare 404 for a missing bucket too; tell the two apart.
             if code != "NoSuchKey" and not self._bucket_exists():
                 return self._client_error(action, None, exc)
             return BlobNotFound(f"no blob {key!r}")
         if code == "InvalidRange":
             return BlobRangeError(f"the range is past the end of blob {key!r}")
-        if code in _DENIED:
+        if code in DENIED:
             return BlobError(
                 f"the S3 service at {endpoint} refused to {action} {_what(key)} in bucket "
                 f"{bucket!r} ({code}): check s3_access_key_id, the secret key and the "
@@ -304,7 +291,7 @@ class S3BlobStore:
             self._client.head_bucket(Bucket=self.options.bucket)
         except ClientError as exc:
             code = str(exc.response.get("Error", {}).get("Code", ""))
-            return code not in _NO_BUCKET | _NOT_FOUND
+            return code not in NO_BUCKET | NOT_FOUND
         except BotoCoreError:
             return True  # cannot tell; the object is what was asked about
         return True

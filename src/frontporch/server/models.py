@@ -8,6 +8,7 @@ def import_all_models() -> None:
     from frontporch.server.accounts import models as accounts  # noqa: F401
     from frontporch.server.agencies import models as agencies  # noqa: F401
     from frontporch.server.agreements import models as agreements  # noqa: F401
+    from frontporch.server.backups import models as backups  # noqa: F401
     from frontporch.server.evidence import models as evidence  # noqa: F401
     from frontporch.server.feed import models as feed  # noqa: F401
     from frontporch.server.homes import models as homes  # noqa: F401

@@ -169,6 +169,22 @@ class ServerSettings(BaseSettings):
         "(the requests policy's download window, where it sets one, takes precedence).",
     )
 
+    # Backups (server/backups/): hubs' encrypted off-site copies, a quota per home.
+    backup_quota_bytes: int = Field(
+        5 * 1000**3,
+        ge=0,
+        le=10**18,
+        description="Bytes each home may keep in backups unless an operator sets its own "
+        "quota (0: backups off unless an operator turns them on for a home).",
+    )
+    backup_hubless_keep_days: float = Field(
+        30.0,
+        ge=0,
+        le=3650,
+        description="Days a home's backups are kept after its last hub was unpaired, so a "
+        "replacement hub can restore (0: deleted at the next sweep).",
+    )
+
     # Legal demands (server/legal/).
     legal_document_recipient: str | None = Field(
         None,

@@ -248,6 +248,17 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/operator/agencies/{agency_id}/partner"): OPERATOR,
     ("GET", "/api/posts/{post_id}/statement"): SIGNED_IN,
     ("GET", "/posts/{post_id}/statement"): SIGNED_IN,
+    # Backups on the server (server/backups/): the hub API for paired hubs only (each
+    # confined to its own home); quotas for operators.
+    ("PUT", "/api/hub/backup/objects/{key}"): HUB,
+    ("GET", "/api/hub/backup/objects/{key}"): HUB,
+    ("DELETE", "/api/hub/backup/objects/{key}"): HUB,
+    ("GET", "/api/hub/backup/objects"): HUB,
+    ("GET", "/api/hub/backup/quota"): HUB,
+    ("GET", "/api/operator/backups"): OPERATOR,
+    ("PUT", "/api/operator/backups/homes/{home_id}/quota"): OPERATOR,
+    ("GET", "/operator/backups"): OPERATOR,
+    ("POST", "/operator/backups"): OPERATOR,
 }
 
 # Bodies that are well-formed but harmless: wrong passwords, made-up tokens and codes.
@@ -289,6 +300,7 @@ SAMPLE_JSON: dict[str, dict[str, object]] = {
     "/api/operator/agencies": {"name": "Matrix Agency"},
     "/api/operator/users/{user_id}/agency": {"agency_id": None},
     "/api/operator/agencies/{agency_id}/partner": {"partner": False},
+    "/api/operator/backups/homes/{home_id}/quota": {"limit_bytes": None},
     "/api/agency-applications": {
         "name": "Matrix Agency",
         "jurisdiction": "Matrix",

@@ -40,7 +40,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path, PurePath, PurePosixPath
 
+from frontporch.hub.store.alert_tables import AlertTables
+from frontporch.hub.store.backup_tables import BackupTables
+from frontporch.hub.store.control_tables import ControlTables
 from frontporch.hub.store.notice_tables import NoticeTables
+from frontporch.hub.store.push_tables import PushTables
 from frontporch.hub.store.records import (
     ApiToken,
     Event,
@@ -56,6 +60,7 @@ from frontporch.hub.store.records import (
     UnknownEventError,
 )
 from frontporch.hub.store.request_tables import RequestTables
+from frontporch.hub.store.rows import event_from_row, segment_from_row
 from frontporch.hub.store.schema import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 5_000
@@ -87,28 +92,6 @@ def _statements(script: str) -> list[str]:
     # executescript() would commit on its own; running statements one by one keeps a
     # migration and its version bump in a single transaction.
     return [part.strip() for part in script.split(";") if part.strip()]
-
-
-def _segment(row: sqlite3.Row) -> Segment:
-    return Segment(
-        row["id"], row["camera"], row["path"], row["start_ts"], row["end_ts"], row["size_bytes"]
-    )
-
-
-def _event(row: sqlite3.Row) -> Event:
-    return Event(
-        id=row["id"],
-        camera=row["camera"],
-        labels=tuple(json.loads(row["labels"])),
-        top_score=row["top_score"],
-        start=row["start_ts"],
-        end=row["end_ts"],
-        zones=tuple(json.loads(row["zones"])),
-        snapshot=row["snapshot"],
-        clip=row["clip"],
-        created=row["created"],
-        updated=row["updated"],
-    )
 
 
 def _api_token(row: sqlite3.Row) -> ApiToken:
@@ -152,7 +135,7 @@ __all__ = [
 ]
 
 
-class HubStore(RequestTables, NoticeTables):
+class HubStore(RequestTables, NoticeTables, ControlTables, AlertTables, PushTables, BackupTables):
     """The hub's SQLite index. Safe to share between threads; call `close()` when done."""
 
     def __init__(self, db_path: Path) -> None:
@@ -272,7 +255,7 @@ class HubStore(RequestTables, NoticeTables):
                 "end_ts = excluded.end_ts, size_bytes = excluded.size_bytes RETURNING *",
                 (camera, _relative_path(path, "segment"), start, end, size_bytes),
             ).fetchone()
-        return _segment(row)
+        return segment_from_row(row)
 
     def segments(self, camera: str, start: float, end: float) -> list[Segment]:
         """A camera's segments that overlap (start, end), ordered by start."""
@@ -283,7 +266,7 @@ class HubStore(RequestTables, NoticeTables):
                 "AND end_ts > ? ORDER BY start_ts, id",
                 (camera, earliest, end, start),
             ).fetchall()
-        return [_segment(row) for row in rows]
+        return [segment_from_row(row) for row in rows]
 
     def all_segments(self, camera: str | None = None) -> list[Segment]:
         """Every segment (of one camera, if given), ordered by start."""
@@ -294,7 +277,7 @@ class HubStore(RequestTables, NoticeTables):
                 rows = conn.execute(
                     "SELECT * FROM segments WHERE camera = ? ORDER BY start_ts, id", (camera,)
                 )
-            return [_segment(row) for row in rows]
+            return [segment_from_row(row) for row in rows]
 
     def delete_segments(self, ids: Iterable[int]) -> int:
         """Remove these rows (not their files); returns how many existed."""
@@ -320,7 +303,7 @@ class HubStore(RequestTables, NoticeTables):
             rows = conn.execute(
                 "SELECT * FROM segments ORDER BY start_ts, id LIMIT ?", (limit,)
             ).fetchall()
-        return [_segment(row) for row in rows]
+        return [segment_from_row(row) for row in rows]
 
     # -- motion ---------------------------------------------------------------------
 
@@ -437,13 +420,13 @@ class HubStore(RequestTables, NoticeTables):
                 "INSERT INTO event_labels (event_id, label) VALUES (?, ?)",
                 ((id, label) for label in labels),
             )
-        return _event(row)
+        return event_from_row(row)
 
     def get_event(self, event_id: str) -> Event | None:
         """The event with this id, or None."""
         with self._read() as conn:
             row = conn.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone()
-        return None if row is None else _event(row)
+        return None if row is None else event_from_row(row)
 
     def list_events(
         self,
@@ -481,7 +464,7 @@ class HubStore(RequestTables, NoticeTables):
         sql += " ORDER BY start_ts DESC, id DESC LIMIT ?"
         with self._read() as conn:
             rows = conn.execute(sql, (*params, limit + 1)).fetchall()
-        events = tuple(_event(row) for row in rows[:limit])
+        events = tuple(event_from_row(row) for row in rows[:limit])
         more = len(rows) > limit
         return EventPage(events, _encode_cursor(events[-1]) if more else None)
 
@@ -508,7 +491,7 @@ class HubStore(RequestTables, NoticeTables):
             ).fetchone()
         if row is None:
             raise UnknownEventError(f"no event with id {event_id!r}")
-        return _event(row)
+        return event_from_row(row)
 
     def event_windows(self, camera: str | None = None) -> list[EventWindow]:
         """Every event's (camera, start, end) for retention; end None while open."""

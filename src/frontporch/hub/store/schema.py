@@ -2,8 +2,11 @@
 
 `MIGRATIONS[i]` takes a database from version i (`PRAGMA user_version`) to i + 1; the
 store runs each in one transaction with its version bump. Never edit a migration that
-has shipped: add the next one.
+has shipped: add the next one. Later versions live beside the tables they create
+(`control_tables.py`, `alert_tables.py`, ...).
 """
+
+from frontporch.hub.store import alert_tables, backup_tables, control_tables, push_tables
 
 SCHEMA_V1 = """
 CREATE TABLE segments (
@@ -180,4 +183,8 @@ MIGRATIONS: tuple[str, ...] = (
     API_TOKENS_V3,
     REQUESTS_V4,
     NOTICES_V5,
+    control_tables.SCHEMA,  # v6: the owner's switches
+    alert_tables.SCHEMA,  # v7: alert rules, alerts and their deliveries, webhooks
+    push_tables.SCHEMA,  # v8: Web Push subscriptions and the hub's VAPID key
+    backup_tables.SCHEMA,  # v9: off-site backup: recovery recipient, policy, objects
 )

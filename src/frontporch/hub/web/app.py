@@ -21,11 +21,27 @@ from fastapi.templating import Jinja2Templates
 
 from frontporch import __version__
 from frontporch.apidocs import add_docs_routes
+from frontporch.hub.alerts.service import AlertDesk
+from frontporch.hub.backup.service import BackupDesk
 from frontporch.hub.config import HubConfig
+from frontporch.hub.controls import Controls
 from frontporch.hub.notices.service import NoticeDesk
 from frontporch.hub.ports import HubRuntime, HubStorePort
 from frontporch.hub.requests.service import RequestDesk
-from frontporch.hub.web import account, api, live, metrics, notices, pages, requests, sharing
+from frontporch.hub.web import (
+    account,
+    alerts,
+    api,
+    backup,
+    live,
+    metrics,
+    notices,
+    pages,
+    push,
+    requests,
+    sharing,
+    switches,
+)
 from frontporch.hub.web.auth import optional_owner, require_owner
 from frontporch.hub.web.context import HubContext, hub_context
 from frontporch.hub.web.errors import install_error_handlers
@@ -114,6 +130,9 @@ def create_hub_app(
     clock: Callable[[], float] = time.time,
     desk: RequestDesk | None = None,
     notice_desk: NoticeDesk | None = None,
+    controls: Controls | None = None,
+    alert_desk: AlertDesk | None = None,
+    backup_desk: BackupDesk | None = None,
 ) -> FastAPI:
     """Build the hub's web app over a store and a running hub.
 
@@ -121,7 +140,9 @@ def create_hub_app(
     `clock` is the time source for sessions and rate limits (tests pass a fake one).
     `desk` is the hub's footage-request desk (the running hub's, so the pages and the
     server link share one); without it the app makes its own over `store`. `notice_desk`
-    is the hub's legal-notice desk, likewise.
+    is the hub's legal-notice desk, likewise; `controls`, `alert_desk` and `backup_desk`
+    the running hub's switches, alert desk and backup desk (made here, not started,
+    when not given).
     """
     app = FastAPI(
         title="Frontporch hub",
@@ -144,6 +165,11 @@ def create_hub_app(
     )
     app.state.requests = desk or RequestDesk(config, store, config.storage.path, clock=clock)
     app.state.notices = notice_desk or NoticeDesk(config, store, config.storage.path, clock=clock)
+    app.state.controls = controls = controls or Controls(store, config.cameras, clock=clock)
+    app.state.alerts = alert_desk or AlertDesk(
+        config, store, config.storage.path, controls, clock=clock
+    )
+    app.state.backup = backup_desk or BackupDesk(config, store, config.storage.path, clock=clock)
     install_error_handlers(app)
     app.add_middleware(SessionCookieMiddleware)
     app.add_middleware(SecurityMiddleware, policy=HUB_POLICY)
@@ -157,6 +183,10 @@ def create_hub_app(
         requests.router,
         requests.api_router,
         notices.router,
+        alerts.router,
+        push.router,
+        backup.router,
+        switches.router,
         live.router,
         metrics.router,
         pages.router,

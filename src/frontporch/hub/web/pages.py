@@ -84,8 +84,15 @@ def camera_views(context: HubContext) -> list[CameraOut]:
 
 @router.get("/")
 def camera_grid(request: Request, owner: SignedIn, context: Context) -> Response:
-    """All cameras live, in a grid."""
-    return render(request, context, owner, "grid.html", cameras=camera_views(context))
+    """All cameras live, in a grid; until a recovery key exists, the offer of one."""
+    return render(
+        request,
+        context,
+        owner,
+        "grid.html",
+        cameras=camera_views(context),
+        backup_offer=request.app.state.backup.needs_recovery_key(),
+    )
 
 
 @router.get("/cameras/{name}")
@@ -102,6 +109,7 @@ def camera_page(name: str, request: Request, owner: SignedIn, context: Context) 
         camera=CameraOut.of(name, context.config.cameras[name], status),
         stats=CameraStatsOut.of_camera(status),
         groups=group_by_day(events),
+        switches=request.app.state.controls.switches(name),
     )
 
 

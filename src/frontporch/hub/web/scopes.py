@@ -54,6 +54,10 @@ OWNER_ROUTES = METRICS_ROUTES | {
     ("GET", "/api/cameras/{name}/live.mp4"),
     ("GET", "/api/requests"),
     ("GET", "/api/requests/{request_id}"),
+    ("GET", "/api/alerts"),
+    ("GET", "/api/switches"),
+    ("GET", "/api/alerts/rules"),
+    ("GET", "/api/alerts/rules/{camera}"),
 }
 ROUTES_BY_SCOPE = {TokenScope.metrics: METRICS_ROUTES, TokenScope.owner: OWNER_ROUTES}
 
