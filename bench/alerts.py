@@ -35,8 +35,9 @@ METHOD = f"""\
   scene (640x360, people walking past) in real time and in a loop, the built-in HOG
   detector at 5 fps, MQTT on (a Mosquitto started for the run, on this machine) and one
   Web Push subscription whose endpoint is a local HTTP server standing in for the push
-  service (it answers 201). The camera's alert rule: people, no cooldown, so every
-  review item is alerted. {RUN_S:.0f} s of scene (`--quick` {QUICK_RUN_S:.0f} s).
+  service (it answers 201). The camera's alert rule: people, no cooldown, and
+  `alerts.join_gap_s: 0`, so every event is its own review item and is alerted.
+  {RUN_S:.0f} s of scene (`--quick` {QUICK_RUN_S:.0f} s).
 - "A person appearing" is the event's start: the wall-clock time of the frame in which
   the tracker confirmed the person and the event opened. The frames before it (the
   tracker wants a few sightings, `tracker.min_hits`, about 0.4 s at 5 fps) are not in
@@ -161,6 +162,8 @@ def _measure(folder: Path, run_s: float) -> dict[str, list[float]]:
             "storage": {"path": str(folder / "hub"), "min_free_gb": 0},
             "web": {"host": "127.0.0.1", "port": free_port()},
             "mqtt": {"enabled": True, "host": "127.0.0.1", "port": port},
+            # Every event its own review item, so each is alerted (and measured).
+            "alerts": {"join_gap_s": 0},
             "cameras": {
                 "porch": {
                     "inputs": [{"url": str(scene), "loop": True, "realtime": True}],
