@@ -32,10 +32,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, CDPSession, Locator, Page, ViewportSize
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize
+from push_tools import NOTIFICATIONS, registration_id
 
 from frontporch.hub.config import parse_config
 from frontporch.hub.process.runtime import Hub, build_hub
@@ -54,11 +54,6 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 # The scene's first person walks in a few seconds into each 20 s loop; the camera
 # worker, the detector and the alert desk on a busy 2-core machine get generous slack.
 EVENT_TIMEOUT_S = 120.0
-NOTIFICATIONS = """async () => {
-  const registration = await navigator.serviceWorker.ready;
-  const shown = await registration.getNotifications();
-  return shown.map((n) => ({title: n.title, body: n.body, tag: n.tag, data: n.data}));
-}"""
 TOO_WIDE = """() => {
   const width = document.documentElement.scrollWidth;
   if (width <= window.innerWidth) return null;
@@ -176,24 +171,6 @@ def pushed(context: BrowserContext, site: Site) -> Iterator[Pushed]:
         yield Pushed(message, service)
 
 
-def _registration_id(cdp: CDPSession, page: Page, site: Site) -> str:
-    """The service worker's registration id, from the DevTools ServiceWorker domain
-    (which `cdp` then has enabled, as deliverPushMessage needs)."""
-    seen: list[dict[str, Any]] = []
-    cdp.on(
-        "ServiceWorker.workerRegistrationUpdated",
-        lambda event: seen.extend(event["registrations"]),
-    )
-    cdp.send("ServiceWorker.enable")
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        for registration in seen:
-            if registration["scopeURL"] == f"{site.url}/" and not registration["isDeleted"]:
-                return str(registration["registrationId"])
-        page.wait_for_timeout(100)
-    raise AssertionError(f"no service worker registration for {site.url}/: {seen}")
-
-
 def _fits_the_phone(page: Page, name: str) -> None:
     """No horizontal scroll: the document is no wider than the screen."""
     assert page.evaluate(TOO_WIDE) is None, f"{name} scrolls sideways at 390 px"
@@ -235,7 +212,7 @@ def test_a_person_event_becomes_a_push_notification(
         "ServiceWorker.deliverPushMessage",
         {
             "origin": site.url,
-            "registrationId": _registration_id(cdp, page, site),
+            "registrationId": registration_id(cdp, page, site.url),
             "data": pushed.message.plaintext.decode("utf-8"),
         },
     )

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, CDPSession, Page
+from playwright.sync_api import Browser, BrowserContext
+from push_tools import NOTIFICATIONS, registration_id
 
 from fakes import (
     OWNER_PASSWORD,
@@ -47,12 +48,6 @@ from server_live import serving
 pytestmark = [pytest.mark.browser]
 
 PHONE = {"width": 390, "height": 844}
-NOTIFICATIONS = """async () => {
-  const registration = await navigator.serviceWorker.ready;
-  const shown = await registration.getNotifications();
-  return shown.map((n) => ({title: n.title, body: n.body, tag: n.tag, image: n.image,
-                            icon: n.icon, data: n.data}));
-}"""
 
 
 @dataclass
@@ -100,24 +95,6 @@ def _alert() -> Alert:
         url="/events/ev-1",
         snapshot_jpeg=b"\xff\xd8\xff\xd9",
     )
-
-
-def _registration_id(cdp: CDPSession, page: Page, site: Site) -> str:
-    """The service worker's registration id, from the DevTools ServiceWorker domain
-    (which `cdp` then has enabled, as deliverPushMessage needs)."""
-    seen: list[dict[str, Any]] = []
-    cdp.on(
-        "ServiceWorker.workerRegistrationUpdated",
-        lambda event: seen.extend(event["registrations"]),
-    )
-    cdp.send("ServiceWorker.enable")
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        for registration in seen:
-            if registration["scopeURL"] == f"{site.url}/" and not registration["isDeleted"]:
-                return str(registration["registrationId"])
-        page.wait_for_timeout(100)
-    raise AssertionError(f"no service worker registration for {site.url}/: {seen}")
 
 
 def test_an_alert_is_shown_by_the_hubs_service_worker(context: BrowserContext, site: Site) -> None:
@@ -168,12 +145,12 @@ def test_an_alert_is_shown_by_the_hubs_service_worker(context: BrowserContext, s
 
     # Simulated: the push service's delivery to the browser (see the module docstring).
     cdp = context.new_cdp_session(page)
-    registration_id = _registration_id(cdp, page, site)
+    worker = registration_id(cdp, page, site.url)
     cdp.send(
         "ServiceWorker.deliverPushMessage",
         {
             "origin": site.url,
-            "registrationId": registration_id,
+            "registrationId": worker,
             "data": message.plaintext.decode("utf-8"),
         },
     )
