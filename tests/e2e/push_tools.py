@@ -9,6 +9,8 @@ from typing import Any
 
 from playwright.sync_api import CDPSession, Page
 
+from push_service import PushService
+
 NOTIFICATIONS = """async () => {
   const registration = await navigator.serviceWorker.ready;
   const shown = await registration.getNotifications();
@@ -33,3 +35,22 @@ def registration_id(cdp: CDPSession, page: Page, origin: str) -> str:
                 return str(registration["registrationId"])
         page.wait_for_timeout(100)
     raise AssertionError(f"no service worker registration for {origin}/: {seen}")
+
+
+STORE_SUBSCRIPTION = """async (subscription) => {
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const response = await fetch('/api/push/subscriptions', {
+    method: 'POST', body: JSON.stringify(subscription),
+    headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf}});
+  return {status: response.status, body: await response.json()};
+}"""
+
+
+def store_subscription(page: Page, service: PushService) -> dict[str, Any]:
+    """From the signed-in `page`, store a subscription whose keys the local push
+    `service` holds (made for the hub's VAPID key, as a browser would); the answer."""
+    key = page.evaluate("fetch('/api/push/key').then((r) => r.json())")["public_key"]
+    subscription = service.subscribe(server_key=key)
+    answer: dict[str, Any] = page.evaluate(STORE_SUBSCRIPTION, subscription.browser_json())
+    assert answer["status"] == 201, answer
+    return answer

@@ -32,10 +32,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize
-from push_tools import NOTIFICATIONS, registration_id
+from push_tools import NOTIFICATIONS, registration_id, store_subscription
 
 from frontporch.hub.config import parse_config
 from frontporch.hub.process.runtime import Hub, build_hub
@@ -140,19 +141,7 @@ def pushed(context: BrowserContext, site: Site) -> Iterator[Pushed]:
     # push.js shows the button once the hub's service worker is registered and ready.
     page.get_by_role("button", name="Get alerts on this browser").wait_for(state="visible")
     with PushService() as service:
-        key = page.evaluate("fetch('/api/push/key').then((r) => r.json())")["public_key"]
-        subscription = service.subscribe(server_key=key)
-        answer = page.evaluate(
-            """async (subscription) => {
-              const csrf = document.querySelector('meta[name="csrf-token"]').content;
-              const response = await fetch('/api/push/subscriptions', {
-                method: 'POST', body: JSON.stringify(subscription),
-                headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf}});
-              return {status: response.status, body: await response.json()};
-            }""",
-            subscription.browser_json(),
-        )
-        assert answer["status"] == 201, answer
+        store_subscription(page, service)
         page.close()
 
         site.start()
@@ -216,17 +205,14 @@ def test_a_person_event_becomes_a_push_notification(
             "data": pushed.message.plaintext.decode("utf-8"),
         },
     )
-    # Read the notification in the same step that finds it: Chromium may take a shown
-    # notification down again (it has no screen to keep it on), so a second look can
-    # come back empty.
-    shown = page.wait_for_function(
-        f"""async (tag) => {{
-          const shown = (await ({NOTIFICATIONS})()).filter((n) => n.tag === tag);
-          return shown.length ? shown : null;
-        }}""",
-        arg=sent["tag"],
-        timeout=10_000,
-    ).json_value()
+    # Poll with `evaluate`, which awaits the worker's answer (`wait_for_function` takes
+    # the pending promise itself as a truthy answer and stops at once), and keep what
+    # was read: Chromium may take a shown notification down again, having no screen.
+    deadline = time.monotonic() + 10
+    shown: list[dict[str, Any]] = []
+    while not shown and time.monotonic() < deadline:
+        shown = [n for n in page.evaluate(NOTIFICATIONS) if n["tag"] == sent["tag"]]
+        page.wait_for_timeout(100)
     assert len(shown) == 1, shown
     [notification] = shown
     assert notification["title"] == f"Person at {CAMERA}"

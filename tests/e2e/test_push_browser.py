@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext
-from push_tools import NOTIFICATIONS, registration_id
+from push_tools import NOTIFICATIONS, registration_id, store_subscription
 
 from fakes import (
     OWNER_PASSWORD,
@@ -123,19 +123,7 @@ def test_an_alert_is_shown_by_the_hubs_service_worker(context: BrowserContext, s
 
     with PushService() as service:
         # The signed-in page stores a subscription whose keys the local service holds.
-        key = page.evaluate("fetch('/api/push/key').then((r) => r.json())")["public_key"]
-        browser_sub = service.subscribe(server_key=key)
-        answer = page.evaluate(
-            """async (subscription) => {
-              const csrf = document.querySelector('meta[name="csrf-token"]').content;
-              const response = await fetch('/api/push/subscriptions', {
-                method: 'POST', body: JSON.stringify(subscription),
-                headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf}});
-              return {status: response.status, body: await response.json()};
-            }""",
-            browser_sub.browser_json(),
-        )
-        assert answer["status"] == 201, answer
+        answer = store_subscription(page, service)
         assert answer["body"]["name"] == "Chromium on Linux"
 
         # The hub's channel delivers an alert; the push service checks and decrypts it.
