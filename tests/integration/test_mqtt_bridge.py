@@ -213,12 +213,18 @@ def test_the_bridge_reconnects_after_the_broker_restarts(
         wait_for(lambda: "lost the connection" in caplog.text, 10, "the disconnect logged")
         assert bridge.wait_connected(20)
 
+        # The bridge republishes availability, discovery, then every switch
+        # state; wait for the last of them, not just the first.
+        states = {TOPICS.state(camera, switch) for camera in cameras() for switch in Switch}
+        states.add(TOPICS.away_state)
+
         def republished() -> dict[str, str] | None:
             held = {m.topic: m.text for m in retained(broker.port, ["#"], 0.3)}
             configs = [t for t in held if t.startswith("homeassistant/")]
-            return held if held.get(TOPICS.available) == "online" and configs else None
+            complete = held.get(TOPICS.available) == "online" and configs and states <= held.keys()
+            return held if complete else None
 
-        held = wait_for(republished, 20, "availability and discovery republished")
+        held = wait_for(republished, 20, "availability, discovery and switch states republished")
         assert held[TOPICS.state("yard", Switch.alerts)] == "OFF"
         # Events flow again over the new connection.
         with subscriber(broker.port, [TOPICS.events]) as sub:
