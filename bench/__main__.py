@@ -22,6 +22,7 @@ from bench import (
     machine,
     memory,
     motion,
+    playback,
     recording,
     requests,
     translog,
@@ -45,6 +46,7 @@ BENCHMARKS: dict[str, ModuleType] = {
         transparency_report,
         alerts,
         backup,
+        playback,
     )
 }
 

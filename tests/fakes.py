@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 
 from alert_tools import FakeAlertTables
 from backup_tools import FakeBackupTables
+from export_tools import FakeExportTables
 from frontporch.hub.alerts.webpush_records import PushSubscription
 from frontporch.hub.config import HubConfig, parse_config
 from frontporch.hub.live.feed import LiveFeed
@@ -44,6 +45,8 @@ from frontporch.hub.store.index import (
 from frontporch.hub.web import passwords
 from frontporch.hub.web.app import create_hub_app
 from frontporch.hub.web.passwords import set_owner_password
+from member_tools import FakeMemberTables
+from review_tools import FakeReviewTables
 
 
 class FakeClock:
@@ -85,7 +88,9 @@ def make_event(
 
 
 @dataclass
-class FakeStore(FakeAlertTables, FakeBackupTables):
+class FakeStore(
+    FakeAlertTables, FakeBackupTables, FakeMemberTables, FakeReviewTables, FakeExportTables
+):
     """The StorePort in memory: events, segments, outages, publications, settings,
     sessions, API tokens, footage requests and releases, legal notices, the owner's
     switches, push subscriptions, alerts (FakeAlertTables), backups (FakeBackupTables)."""

@@ -67,13 +67,20 @@ def _load(config: Path) -> HubConfig:
 def hub(
     ctx: typer.Context,
     config: HubConfigFile = Path("hub.yaml"),
+    host: Annotated[
+        str | None,
+        typer.Option(help="Address the web UI listens on, instead of web.host (0.0.0.0: all)."),
+    ] = None,
 ) -> None:
     """Run the hub: every camera, recording, detection and the web UI."""
     if ctx.invoked_subcommand is not None:
         return
     from frontporch.hub.serve import serve
 
-    serve(_load(config))
+    cfg = _load(config)
+    if host is not None:
+        cfg = cfg.model_copy(update={"web": cfg.web.model_copy(update={"host": host})})
+    serve(cfg, config_path=config)
 
 
 @hub_app.command("set-password")
@@ -216,12 +223,16 @@ def demo(
     data: Annotated[Path, typer.Option(help="Where the demo keeps its files.")] = Path("demo-data"),
     port: Annotated[int, typer.Option(help="The hub's web port.")] = 5080,
     server_port: Annotated[int, typer.Option(help="The community server's port.")] = 5081,
+    host: Annotated[
+        str,
+        typer.Option(help="Address the hub listens on (0.0.0.0: all, to try it from a phone)."),
+    ] = "127.0.0.1",
 ) -> None:
     """A hub on generated scenes looping as live cameras, and its neighborhood's community
     server with seeded residents and posts, until Ctrl-C."""
     from frontporch.demo import run_demo
 
-    run_demo(data, port, server_port)
+    run_demo(data, port, server_port, host=host)
 
 
 server_app = typer.Typer(

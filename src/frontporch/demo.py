@@ -50,6 +50,7 @@ from frontporch.hub.serve import serve
 from frontporch.hub.store.index import HubStore
 from frontporch.hub.store.layout import INDEX_FILE
 from frontporch.hub.web.auth import set_owner_password
+from frontporch.hub.web.listen import listen_urls, listens_everywhere
 from frontporch.server.app import create_app
 from frontporch.server.context import ServerContext
 from frontporch.server.errors import ServerError
@@ -93,13 +94,16 @@ def _render_scenes(folder: Path) -> dict[str, Path]:
     return paths
 
 
-def demo_config(data: Path, port: int, log_key: str | None = None) -> HubConfig:
+def demo_config(
+    data: Path, port: int, log_key: str | None = None, host: str = "127.0.0.1"
+) -> HubConfig:
     """The demo hub's configuration, also written to `<data>/hub.yaml`; `log_key` is
-    the community server's log verifier key, pinned for checking footage requests."""
+    the community server's log verifier key, pinned for checking footage requests;
+    `host` the address the hub listens on."""
     videos = _render_scenes(data / "scenes")
     raw: dict[str, object] = {
         "storage": {"path": str(data / "hub"), "min_free_gb": 0.5},
-        "web": {"host": "127.0.0.1", "port": port},
+        "web": {"host": host, "port": port},
         "cameras": {
             camera: {
                 "inputs": [{"url": str(path.resolve()), "loop": True, "realtime": True}],
@@ -306,14 +310,26 @@ def _agency_lines(
     ]
 
 
-def run_demo(data: Path, port: int, server_port: int) -> None:
+def _phone_lines(host: str, port: int) -> list[str]:
+    """Where a phone on this network opens the hub, when it listens on every address.
+    The community server stays on 127.0.0.1: its origin (base_url) is bound into sign-in
+    and pairing, and the demo's transparency log is named after it."""
+    if not listens_everywhere(host):
+        return []
+    phone = [url for url in listen_urls(host, port) if not url.startswith("http://127.")]
+    return [f"  Phone:     {url}   (same network)" for url in phone] or [
+        "  Phone:     no network address found on this machine"
+    ]
+
+
+def run_demo(data: Path, port: int, server_port: int, host: str = "127.0.0.1") -> None:
     restrict_umask()  # footage, keys and databases: this user's only (filemodes.py)
     settings = hood.server_settings(data / "server", server_port)
     prepare_database(settings)
     app = create_app(settings)
     context: ServerContext = app.state.server
     keys: LogKeys = app.state.log_keys
-    config = demo_config(data, port, log_key=keys.verifier_keys[0])
+    config = demo_config(data, port, log_key=keys.verifier_keys[0], host=host)
     password = secrets.token_urlsafe(12)
     config.storage.path.mkdir(parents=True, exist_ok=True)
     store = HubStore(config.storage.path / INDEX_FILE)
@@ -359,6 +375,7 @@ def run_demo(data: Path, port: int, server_port: int) -> None:
             "",
             "Hub (footage stays here):",
             f"  Open:      {hub_url}/",
+            *_phone_lines(host, port),
             f"  Password:  {password}",
             f"  Config:    {data / 'hub.yaml'}",
             f"  Footage:   {config.storage.path}",
@@ -392,7 +409,7 @@ def run_demo(data: Path, port: int, server_port: int) -> None:
         )
         timer.start()
     try:
-        serve(config, banner=banner)
+        serve(config, banner=banner, config_path=data / "hub.yaml")
     finally:
         if timer is not None:
             timer.stop()

@@ -561,6 +561,17 @@ def hub_site(folder: Path) -> Iterator[HubSite]:
         "/alerts/push": "/alerts/push",
         "/backup": "/backup",
         "/docs": "/docs",
+        "/review": "/review",
+        "/timeline": "/timeline",
+        "/timeline/{camera}": f"/timeline/{CAMERA_NAME}",
+        "/exports": "/exports",
+        "/settings/cameras": "/settings/cameras",
+        "/settings/cameras/new": "/settings/cameras/new",
+        "/settings/cameras/{camera}": f"/settings/cameras/{CAMERA_NAME}",
+        "/settings/cameras/{camera}/zones": f"/settings/cameras/{CAMERA_NAME}/zones",
+        "/settings/members": "/settings/members",
+        "/settings/community": "/settings/community",
+        "/invite/{token}": "/invite/" + "x" * 43,  # an unknown invitation: its error page
     }
     with serving(app) as base:
         yield HubSite(base, app, pages)

@@ -91,6 +91,10 @@ HUB_SHOWN = {
     "/released": [AGENCY_NAME, CASE_NUMBER, CAMERA_NAME],
     "/released/{release_id}": [AGENCY_NAME, CASE_NUMBER, CAMERA_NAME],
     "/notices": [NOTICE_AUTHORITY, NOTICE_SCOPE, NOTICE_ANSWER],
+    "/timeline/{camera}": [CAMERA_NAME],
+    "/settings/cameras": [CAMERA_NAME],
+    "/settings/cameras/{camera}": [CAMERA_NAME],
+    "/settings/cameras/{camera}/zones": [CAMERA_NAME],
 }
 TOO_WIDE = """() => {
   const width = document.documentElement.scrollWidth;

@@ -488,6 +488,10 @@ def test_no_hub_route_releases_footage_without_the_owner_password(tmp_path: Path
         assert ("POST", "/requests/{request_id}/release") in routes
         # Every route that changes anything, signed in, with the release form but no
         # password: nothing is released, nothing reaches the server's release API.
+        # Unpairing is left out: it ends the link the release needs (its own tests are
+        # in test_pairing_ui.py), and it releases nothing.
+        unpairing = {("POST", "/settings/community/unpair"), ("DELETE", "/api/pairing")}
+        routes = [route for route in routes if route not in unpairing]
         for method, path in sorted(routes, key=lambda r: r[1] == "/logout"):
             concrete = re.sub(r"\{\w+\}", request.id, path)
             web.browser.request(

@@ -26,7 +26,17 @@ from frontporch.hub.web.passwords import set_owner_password
 from frontporch.web.routing import api_routes, check_routes_guarded
 
 HUB_URL = "http://hub.local:5080"
-OPEN_ROUTES = {("GET", "/healthz"), ("GET", "/login"), ("POST", "/login")}
+OPEN_ROUTES = {
+    ("GET", "/healthz"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    # the sign-in's TOTP step, passkey sign-in and invite links (before any session)
+    ("POST", "/login/code"),
+    ("POST", "/api/login/passkey/options"),
+    ("POST", "/api/login/passkey"),
+    ("GET", "/invite/{token}"),
+    ("POST", "/invite/{token}"),
+}
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from fakes import (
     web_harness,
 )
 from frontporch.hub.web.passwords import (
-    OWNER_HASH_KEY,
     WeakPassword,
     ensure_owner_password,
     set_owner_password,
@@ -26,7 +25,15 @@ from frontporch.hub.web.passwords import (
 )
 from frontporch.hub.web.sessions import SESSION_COOKIE, SESSION_TTL_S
 
-OPEN_PATHS = {"/healthz", "/login"}
+# Signing in (password, its TOTP step, passkey) and accepting an invite link happen
+# before any session exists.
+SIGN_IN_PATHS = {
+    "/login/code",
+    "/api/login/passkey/options",
+    "/api/login/passkey",
+    "/invite/{token}",
+}
+OPEN_PATHS = {"/healthz", "/login"} | SIGN_IN_PATHS
 SAMPLE_PARAMS = {"name": "front", "event_id": "e1"}
 DAY = 24 * 3600.0
 
@@ -81,7 +88,7 @@ def test_every_route_refuses_without_a_session(harness: WebHarness, credentials)
         for method in sorted((route.methods or set()) - {"HEAD"}):
             _assert_refused(path, client.request(method, path, follow_redirects=False))
             checked += 1
-    assert open_routes == {"/healthz", "/login", "/static", "/static/web"}
+    assert open_routes == {"/healthz", "/login", "/static", "/static/web"} | SIGN_IN_PATHS
     assert checked >= 20
     assert "e1" in harness.store.events, "a refused request must not have deleted anything"
 
@@ -279,8 +286,12 @@ def test_first_start_generates_a_password_once() -> None:
     password = ensure_owner_password(store)
     assert password is not None
     assert len(password) >= 12
-    assert store.settings[OWNER_HASH_KEY].startswith("$argon2id$")
+    owner = store.get_user("owner")
+    assert owner is not None
+    assert owner.password_hash is not None
+    assert owner.password_hash.startswith("$argon2id$")
     assert password not in str(store.settings)
+    assert password not in str(owner)
     assert verify_owner_password(store, password)
     assert ensure_owner_password(store) is None
 

@@ -81,8 +81,9 @@ def test_pages_are_accessible_and_csp_friendly(client: TestClient, path: str) ->
 
 def test_login_page_is_accessible(harness: WebHarness) -> None:
     audit = _audit(harness.client().get("/login").text)
-    assert audit.inputs == ["password"]
+    assert audit.inputs == ["user-name", "password"]
     assert "password" in audit.labels
+    assert "user-name" in audit.labels
 
 
 def test_camera_grid_shows_live_tiles(client: TestClient) -> None:

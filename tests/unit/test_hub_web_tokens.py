@@ -48,6 +48,13 @@ OWNER_ALLOWED = METRICS_ALLOWED | {
     ("GET", "/api/events/{event_id}/public-snapshot.jpg"),
     ("GET", "/api/events/{event_id}/clip.mp4"),
     ("GET", "/api/recordings/{name}"),
+    ("GET", "/api/timeline/{camera}"),
+    ("GET", "/api/playback/{camera}/segments/{segment_id}.mp4"),
+    ("GET", "/api/exports"),
+    ("GET", "/api/exports/{export_id}"),
+    ("GET", "/api/exports/{export_id}/file.mp4"),
+    ("GET", "/api/review"),
+    ("GET", "/api/review/{item_id}"),
     ("GET", "/api/cameras/{name}/latest.jpg"),
     ("GET", "/api/cameras/{name}/live.mjpeg"),
     ("GET", "/api/cameras/{name}/live.mp4"),
@@ -58,7 +65,14 @@ OWNER_ALLOWED = METRICS_ALLOWED | {
     ("GET", "/api/alerts/rules/{camera}"),
     ("GET", "/api/switches"),
 }
-OPEN_PATHS = {"/login", "/static"}
+OPEN_PATHS = {
+    "/login",
+    "/static",
+    "/login/code",
+    "/api/login/passkey/options",
+    "/api/login/passkey",
+    "/invite/{token}",
+}
 FOOTAGE = [
     "/api/events/e1/clip.mp4",
     "/api/events/e1/snapshot.jpg",

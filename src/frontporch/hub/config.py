@@ -19,7 +19,9 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from frontporch.hub.alerts.config import AlertsConfig
 from frontporch.hub.backup.config import BackupConfig
 from frontporch.hub.config_base import Strict
+from frontporch.hub.live.config import LiveConfig
 from frontporch.hub.mqtt.config import MqttConfig
+from frontporch.hub.review.config import ReviewConfig
 
 RelPoint = tuple[
     Annotated[float, Field(ge=0.0, le=1.0)],
@@ -254,9 +256,25 @@ class RecordConfig(Strict):
         description="Target segment length; segments split at the first keyframe after it.",
     )
     retain: RetainConfig = Field(default_factory=RetainConfig, description="Retention rules.")
+    audio: bool = Field(
+        default=False,
+        description=(
+            "Record the camera's audio track too (stream copy). Off by default: recording "
+            "sound may need the consent of everyone recorded where you live."
+        ),
+    )
 
 
 class CameraConfig(Strict):
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=60,
+        description=(
+            "The name people see (e.g. 'Front door'); the key above it is the camera's "
+            "id, which never changes."
+        ),
+    )
     enabled: bool = Field(default=True, description="Run this camera.")
     inputs: list[InputConfig] = Field(
         min_length=1, description="The camera's streams and what each is used for."
@@ -272,6 +290,10 @@ class CameraConfig(Strict):
     zones: dict[str, ZoneConfig] = Field(default_factory=dict, description="Named zones.")
     events: EventsConfig = Field(default_factory=EventsConfig, description="Event rules.")
     record: RecordConfig = Field(default_factory=RecordConfig, description="Recording rules.")
+    review: ReviewConfig = Field(
+        default_factory=ReviewConfig, description="Which review items are alerts."
+    )
+    live: LiveConfig = Field(default_factory=LiveConfig, description="Live view settings.")
     privacy_masks: list[RelPolygon] = Field(
         default_factory=list,
         description=(

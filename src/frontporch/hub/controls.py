@@ -88,6 +88,22 @@ class Controls:
     def cameras(self) -> list[str]:
         return list(self._cameras)
 
+    def track_cameras(self, cameras: Mapping[str, CameraConfig]) -> None:
+        """Follow a configuration saved while running: a new camera gets its switches
+        (saved ones, else from its config), a removed one's are forgotten (its saved
+        values stay in the index for when it comes back)."""
+        saved = self._store.switch_values()
+        with self._lock:
+            for name in [n for n in self._cameras if n not in cameras]:
+                del self._cameras[name]
+            for name, camera in cameras.items():
+                if name not in self._cameras:
+                    self._cameras[name] = CameraSwitches(
+                        detect=saved.get((name, Switch.detect), camera.detect.enabled),
+                        record=saved.get((name, Switch.record), camera.record.enabled),
+                        alerts=saved.get((name, Switch.alerts), True),
+                    )
+
     def switches(self, camera: str) -> CameraSwitches:
         try:
             return self._cameras[camera]

@@ -27,7 +27,10 @@ from frontporch.hub.alerts.ports import AlertStorePort
 from frontporch.hub.alerts.push_ports import PushStorePort
 from frontporch.hub.backup.ports import BackupStorePort
 from frontporch.hub.controls import SwitchStore
+from frontporch.hub.people.ports import MemberStorePort
 from frontporch.hub.process.messages import CameraState
+from frontporch.hub.review.ports import ReviewStorePort
+from frontporch.hub.timeline.ports import ExportStorePort
 
 if TYPE_CHECKING:  # plain values; imported for types only (they import this module)
     from frontporch.hub.notices.records import LegalNoticeRecord
@@ -148,7 +151,7 @@ class ApiTokenRecord(Protocol):
     def last_used(self) -> float | None: ...
 
 
-class StorePort(Protocol):
+class StorePort(MemberStorePort, Protocol):
     """The part of the hub's database the web layer reads and writes."""
 
     def list_events(
@@ -318,12 +321,14 @@ class NoticeStorePort(StorePort, Protocol):
 
 
 class HubStorePort(
+    ExportStorePort,  # first: its `segments` rows carry their ids
     RequestStorePort,
     NoticeStorePort,
     SwitchStore,
     AlertStorePort,
     PushStorePort,
     BackupStorePort,
+    ReviewStorePort,
     Protocol,
 ):
     """The whole store the web app works with."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+from pathlib import Path
 from types import FrameType
 
 import typer
@@ -15,6 +16,7 @@ from frontporch.hub.process.runtime import build_hub
 from frontporch.hub.store.layout import INDEX_FILE
 from frontporch.hub.web.app import create_hub_app
 from frontporch.hub.web.auth import ensure_owner_password
+from frontporch.hub.web.listen import SECURE_CONTEXT_NOTE, listen_urls, listens_everywhere
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +25,10 @@ def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
-def serve(config: HubConfig, banner: str | None = None) -> None:
-    """Start every camera and serve the web UI; Ctrl-C or SIGTERM stops both cleanly."""
+def serve(config: HubConfig, banner: str | None = None, config_path: Path | None = None) -> None:
+    """Start every camera and serve the web UI; Ctrl-C or SIGTERM stops both cleanly.
+
+    `config_path`, the YAML file `config` came from, lets the settings pages save to it."""
     # uvicorn shuts down on SIGTERM and then re-raises it; with the default handler the
     # process would die before the cameras close their segments.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
@@ -44,13 +48,17 @@ def serve(config: HubConfig, banner: str | None = None) -> None:
         controls=hub.controls,
         alert_desk=hub.alerts,
         backup_desk=hub.backup,
+        review_desk=hub.review,
+        export_desk=hub.exports,
+        config_path=config_path,
     )
     hub.start()
-    url = f"http://{config.web.host}:{config.web.port}/"
     if banner:
         typer.echo(banner)
     else:
-        typer.echo(f"Hub UI: {url}")
+        typer.echo("Hub UI: " + "  ".join(listen_urls(config.web.host, config.web.port)))
+    if listens_everywhere(config.web.host):
+        typer.echo(SECURE_CONTEXT_NOTE)
     if first_password:
         typer.secho(
             f"First start: the owner password is {first_password}\n"

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from frontporch.hub.review.grouping import spans_touch
 from frontporch.hub.store.records import Event
 
 KEEP_ENDED_S = 3600.0  # how long an ended item is remembered (late updates of its events)
@@ -74,8 +75,8 @@ class ReviewItem:
 
     def joins(self, event: Event, gap_s: float) -> bool:
         """Whether `event` belongs to this item: it starts while the item is open or
-        within `gap_s` of the item's end."""
-        return self.end is None or event.start <= self.end + gap_s
+        within `gap_s` of the item's end (the review items' rule, `review/grouping.py`)."""
+        return spans_touch(self.start, self.end, event.start, event.end, gap_s)
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias, cast
 from urllib.parse import urlsplit
 
 import av
@@ -61,9 +61,13 @@ from frontporch.hub.config import InputConfig
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # PyAV's Packet is generic only in its type stubs
+    from av.audio.stream import AudioStream
+
     VideoPacket: TypeAlias = Packet[VideoStream]
+    AudioPacket: TypeAlias = Packet[AudioStream]
 PacketSink: TypeAlias = Callable[["VideoPacket", float], None]
 FrameSink = Callable[[VideoFrame, float], None]
+AudioSink: TypeAlias = Callable[["AudioPacket", float], None]
 
 # A live stream sending this many corrupt packets in a row is reopened.
 MAX_CORRUPT_RUN = 50
@@ -93,8 +97,9 @@ def source_kind(url: str) -> SourceKind:
     return SourceKind.file if scheme == "file" else SourceKind.other_stream
 
 
-def input_options(cfg: InputConfig) -> dict[str, str]:
-    """FFmpeg demuxer/protocol options for `cfg` (see the module docstring for why)."""
+def input_options(cfg: InputConfig, *, audio: bool = False) -> dict[str, str]:
+    """FFmpeg demuxer/protocol options for `cfg` (see the module docstring for why);
+    `audio`: the camera's sound is recorded too, so RTSP sets up its audio track."""
     micros = str(int(cfg.timeout_s * 1_000_000))
     kind = source_kind(cfg.url)
     if kind is SourceKind.rtsp:
@@ -107,6 +112,8 @@ def input_options(cfg: InputConfig) -> dict[str, str]:
         }
         if cfg.rtsp_transport == "udp":
             options["max_delay"] = "500000"  # reorder buffer for late UDP packets
+        if audio:
+            del options["allowed_media_types"]
         return options
     if kind in (SourceKind.http, SourceKind.other_stream):
         return {"rw_timeout": micros, "fflags": "nobuffer"}
@@ -158,7 +165,7 @@ def _file_path(url: str) -> Path:
     return Path(url.removeprefix("file://"))
 
 
-def open_input(cfg: InputConfig) -> InputContainer:
+def open_input(cfg: InputConfig, *, audio: bool = False) -> InputContainer:
     """Open `cfg.url` for reading with the options above; failures raise `CaptureError`."""
     shown = redact_url(cfg.url)
     target = cfg.url
@@ -169,7 +176,10 @@ def open_input(cfg: InputConfig) -> InputContainer:
         target = str(path)
     try:
         container = av.open(
-            target, mode="r", options=input_options(cfg), timeout=(cfg.timeout_s, cfg.timeout_s)
+            target,
+            mode="r",
+            options=input_options(cfg, audio=audio),
+            timeout=(cfg.timeout_s, cfg.timeout_s),
         )
     except (FFmpegError, OSError) as exc:
         reason = _unknown_host(shown, exc) or explain_error(exc, cfg.timeout_s)
@@ -271,6 +281,7 @@ class InputReader:
         on_open: Callable[[VideoStream], None] | None = None,
         on_disconnect: Callable[[], None] | None = None,
         good_period_s: float = 30.0,
+        on_audio: AudioSink | None = None,
     ) -> None:
         self._cfg = cfg
         self.name = name
@@ -279,6 +290,7 @@ class InputReader:
         self._detect_fps = detect_fps
         self._on_open = on_open
         self._on_disconnect = on_disconnect
+        self._on_audio = on_audio
         self._good_period_s = good_period_s
         self._kind = source_kind(cfg.url)
         self._stop = threading.Event()
@@ -364,7 +376,7 @@ class InputReader:
 
     def _session(self) -> None:
         self._set(ReaderState.connecting, connected=False)
-        container = open_input(self._cfg)
+        container = open_input(self._cfg, audio=self._on_audio is not None)
         stream = container.streams.video[0]
         session = _Session(self, stream)
         self._set(ReaderState.streaming, connected=True)
@@ -381,7 +393,7 @@ class InputReader:
                     self._set(ReaderState.ended, connected=False)
                     return
                 container.close()
-                container = open_input(self._cfg)
+                container = open_input(self._cfg, audio=self._on_audio is not None)
         finally:
             container.close()
             if self._on_disconnect is not None:
@@ -440,11 +452,17 @@ class _Session:
         """Demux `container` to its end (or until stop), feeding the sinks."""
         stream = container.streams.video[0]
         decoder = self._decoder(stream)
-        for packet in container.demux(stream):
+        # The first audio track too, only when the camera's sound is recorded.
+        audio = container.streams.audio[:1] if self._reader._on_audio is not None else []
+        for packet in container.demux(stream, *audio):
             if self._reader._stop.is_set():
                 return
-            if packet.size:
-                self._handle(packet, decoder)
+            if not packet.size:
+                continue
+            if packet.stream.type == "audio":
+                self._handle_audio(cast("AudioPacket", packet))
+            else:
+                self._handle(cast("VideoPacket", packet), decoder)
         if decoder is not None:
             self._emit_frames(decoder, None)
         self._need_offset = True
@@ -467,6 +485,22 @@ class _Session:
             self._emit_frames(decoder, packet)
         if self._reader._on_packet is not None:
             self._reader._call_sink(self._reader._on_packet, packet, wall)
+
+    def _handle_audio(self, packet: AudioPacket) -> None:
+        """An audio packet: the video's loop offset (in its own time base), and the wall
+        time the video's clock gives its timestamp. No pacing: the demuxer interleaves
+        audio with video, whose pacing holds both back."""
+        atb = packet.time_base or Fraction(1, 48000)
+        shift = round(self._offset * self._tb / atb)
+        if packet.pts is not None:
+            packet.pts += shift
+        if packet.dts is not None:
+            packet.dts += shift
+        stamp = packet.pts if packet.pts is not None else packet.dts
+        wall = self._clock.at(None if stamp is None else round(stamp * atb / self._tb))
+        sink = self._reader._on_audio
+        if sink is not None:
+            self._reader._call_sink(sink, packet, wall)
 
     def _apply_loop_offset(self, packet: VideoPacket) -> None:
         first = packet.dts if packet.dts is not None else packet.pts

@@ -25,6 +25,7 @@ import os
 import random
 import tempfile
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
@@ -71,6 +72,7 @@ class ServerLink:
     home_name: str
     credential: str
     after: int = 0
+    paired_at: float | None = None  # unix seconds; None in links saved before it was kept
 
     @classmethod
     def load(cls, storage: Path) -> ServerLink:
@@ -207,6 +209,7 @@ def pair(
         home_id=str(body["home_id"]),
         home_name=str(body["home_name"]),
         credential=str(body["credential"]),
+        paired_at=time.time(),
     )
     link.save(storage)
     log.info("paired with home %s on %s", link.home_id, origin_of(server_url))
@@ -276,7 +279,9 @@ def _messages(body: JsonObject) -> list[JsonObject]:
 class HubLink:
     """The hub's long-poll link: start(), stop(); messages go to `on_message`.
 
-    `state` is 'starting', 'connected', 'retrying', 'revoked' or 'stopped'.
+    `state` is 'starting', 'connected', 'retrying', 'revoked' or 'stopped';
+    `last_contact` when the server last answered (unix seconds), `last_error` why the
+    latest poll failed (None after a success), for the owner's pairing page.
     """
 
     def __init__(
@@ -294,6 +299,8 @@ class HubLink:
         self.wait_s = wait_s
         self.backoff = backoff or Backoff()
         self.state = "starting"
+        self.last_contact: float | None = None
+        self.last_error: str | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -347,14 +354,17 @@ class HubLink:
                 link = ServerLink.load(self.storage)
                 self.poll_once(link)
                 self.state = "connected"
+                self.last_contact, self.last_error = time.time(), None
                 failures = 0
             except NotPaired as exc:
                 log.warning("hub link stopped: %s", exc)
                 self.state = "revoked"
+                self.last_error = str(exc)
                 return
             except (LinkError, OSError, ValueError, KeyError) as exc:
                 failures += 1
                 self.state = "retrying"
+                self.last_error = str(exc)
                 delay = self.backoff.delay(failures)
                 log.warning("hub link: %s; retrying in %.0f s", exc, delay)
                 self._stop.wait(delay)

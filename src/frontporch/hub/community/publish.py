@@ -242,6 +242,7 @@ def render_public_clip(
     out_path: Path,
     *,
     limits: RenderLimits = DEFAULT_LIMITS,
+    keep_audio: bool = False,
 ) -> PublicClip:
     """Re-encode an event clip for sharing: masks burned in, no metadata, bounded size.
 
@@ -250,7 +251,8 @@ def render_public_clip(
     times (the first frame at 0); the clip stops at `limits.max_seconds` and is
     downscaled to `limits.max_side` on its long side. Raises `RenderError` when the
     clip cannot be read or the copy cannot be written; `out_path` appears only when
-    complete (written under a temporary name, then renamed).
+    complete (written under a temporary name, then renamed). Sound is left out unless
+    the owner keeps it (`keep_audio`).
     """
     try:
         source = av.open(str(clip_path))
@@ -263,7 +265,7 @@ def render_public_clip(
                 raise RenderError(f"the event's clip {clip_path.name} holds no video")
             out_path.parent.mkdir(parents=True, exist_ok=True)
             with av.open(str(temp), "w", format="mp4", options=CONTAINER_OPTIONS) as out:
-                encoded = reencode(source, out, masks, limits)
+                encoded = reencode(source, out, masks, limits, keep_audio=keep_audio)
             if encoded.frames == 0:
                 raise RenderError(f"the event's clip {clip_path.name} holds no decodable frame")
         os.replace(temp, out_path)
@@ -360,8 +362,10 @@ def prepare_media(
     workdir: Path,
     *,
     limits: RenderLimits = DEFAULT_LIMITS,
+    keep_audio: bool = False,
 ) -> Media:
-    """Render the public clip or snapshot of an event, as `choice` says.
+    """Render the public clip or snapshot of an event, as `choice` says (a clip keeps
+    its recorded sound only with `keep_audio`).
 
     `auto` shares the clip when the event still has recorded footage, else the
     snapshot. The public clip is rendered in a temporary folder under `workdir` that is
@@ -375,7 +379,7 @@ def prepare_media(
             except ClipUnavailable as exc:
                 clip_error = str(exc)
             else:
-                media = _clip_media(clip, footage.masks, workdir, limits)
+                media = _clip_media(clip, footage.masks, workdir, limits, keep_audio)
                 return replace(media, poster=_poster(footage, limits))
         if footage.snapshot is None:
             raise FootageUnavailable(
@@ -408,11 +412,19 @@ def _poster(footage: EventFootage, limits: RenderLimits) -> bytes | None:
     return poster
 
 
-def _clip_media(clip: Path, masks: Sequence[Polygon], workdir: Path, limits: RenderLimits) -> Media:
+def _clip_media(
+    clip: Path,
+    masks: Sequence[Polygon],
+    workdir: Path,
+    limits: RenderLimits,
+    keep_audio: bool = False,
+) -> Media:
     try:
         workdir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=workdir, prefix=".publish-") as folder:
-            public = render_public_clip(clip, masks, Path(folder) / "clip.mp4", limits=limits)
+            public = render_public_clip(
+                clip, masks, Path(folder) / "clip.mp4", limits=limits, keep_audio=keep_audio
+            )
             data = public.path.read_bytes()
     except OSError as exc:
         raise RenderError(_write_advice(workdir, exc)) from exc
@@ -481,6 +493,7 @@ def publish_event(
     workdir: Path,
     transport: UploadTransport = post_multipart,
     limits: RenderLimits = DEFAULT_LIMITS,
+    keep_audio: bool = False,
 ) -> Published:
     """Render an event's public media and post it to the paired server's Neighbors feed.
 
@@ -490,7 +503,7 @@ def publish_event(
     `InvalidPost` (with the field), `FootageUnavailable`, `MediaTooLarge`,
     `CredentialRevoked`, `ServerRefused` or `RenderError`.
     """
-    media = prepare_media(footage, choice, workdir, limits=limits)
+    media = prepare_media(footage, choice, workdir, limits=limits, keep_audio=keep_audio)
     if len(media.data) > MAX_MEDIA_BYTES:
         instead = "; share the snapshot instead" if media.kind == "clip" else ""
         raise MediaTooLarge(

@@ -16,17 +16,21 @@ errors mean to the owner); here are the PyAV mechanics:
 - x264 writes its version and every option into an SEI message (NAL type 6) of the
   first frame; the `filter_units` bitstream filter drops it, so the file says nothing
   about the software that made it either.
+- Sound is left out unless the owner keeps it (`keep_audio`): then the source's first
+  audio track is copied as it is (no re-encode), on the video's time line, cut to the
+  same span.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 import numpy as np
+from av.audio.stream import AudioStream
 from av.bitstream import BitStreamFilterContext
 from av.container import InputContainer, OutputContainer
 from av.error import FFmpegError
@@ -160,6 +164,59 @@ def _sei_filter(stream: VideoStream) -> BitStreamFilterContext | None:
         return None
 
 
+class _AudioCopy:
+    """The source's sound, copied into the output on the video's time line: packets
+    are held until the first frame is encoded (which fixes time 0), then written
+    between 0 and `limit` seconds."""
+
+    def __init__(self, source: AudioStream, limit: float) -> None:
+        self.source = source
+        self.limit = Fraction(limit).limit_denominator(1_000_000)
+        self.stream: Stream | None = None
+        self.origin: Fraction | None = None  # source seconds of the output's time 0
+        self.held: list[Packet[Stream]] = []
+        self.last: int | None = None
+
+    def open(self, out: OutputContainer) -> None:
+        self.stream = out.add_stream_from_template(self.source)
+
+    def start(self, origin: Fraction, out: OutputContainer) -> None:
+        self.origin = origin
+        held, self.held = self.held, []
+        for packet in held:
+            self.add(packet, out)
+
+    def add(self, packet: Packet[Stream], out: OutputContainer) -> None:
+        if packet.pts is None or not packet.size:
+            return
+        if self.origin is None or self.stream is None:
+            self.held.append(packet)
+            return
+        atb = packet.time_base or Fraction(1, 48000)
+        at = packet.pts * atb - self.origin
+        pts = round(at / atb)
+        if at < 0 or at >= self.limit or (self.last is not None and pts <= self.last):
+            return
+        self.last = pts
+        packet.stream, packet.time_base = self.stream, atb
+        packet.pts = packet.dts = pts
+        out.mux(packet)
+
+
+def _frames(
+    source: InputContainer, stream: VideoStream, sound: _AudioCopy | None, out: OutputContainer
+) -> Iterator[VideoFrame]:
+    """The video's frames in order; audio packets met on the way go to `sound`."""
+    if sound is None:
+        yield from source.decode(stream)
+        return
+    for packet in source.demux(stream, sound.source):
+        if packet.stream.type == "audio":
+            sound.add(packet, out)
+        else:
+            yield from cast("list[VideoFrame]", packet.decode())
+
+
 def reencode(
     source: InputContainer,
     out: OutputContainer,
@@ -167,6 +224,7 @@ def reencode(
     limits: RenderLimits = DEFAULT_LIMITS,
     *,
     skip_seconds: float = 0.0,
+    keep_audio: bool = False,
 ) -> Encoded:
     """Decode the source's first video stream and encode it, masked, into `out`.
 
@@ -175,6 +233,7 @@ def reencode(
 
     The caller opens both containers (`out` as MP4 with `CONTAINER_OPTIONS`) and closes
     them; FFmpeg and OS errors propagate. `frames` is 0 when nothing could be decoded.
+    With `keep_audio`, the source's first audio track (if any) is copied too.
     """
     stream = source.streams.video[0]
     stream.thread_type = "AUTO"
@@ -187,17 +246,26 @@ def reencode(
     first = 0
     latest: int | None = None  # the source pts of the latest frame written
     truncated = False
-    for frame in source.decode(stream):
+    sound = (
+        _AudioCopy(source.streams.audio[0], limits.max_seconds)
+        if keep_audio and source.streams.audio
+        else None
+    )
+    for frame in _frames(source, stream, sound, out):
         pts = frame.pts
         if pts is None:  # a frame without a timestamp follows the previous one
             pts = 0 if latest is None else latest + step
         if output is None:
             output = encoder.open(frame, tb)
+            if sound is not None:  # every stream is added before the first packet
+                sound.open(out)
             first = pts
         if latest is None and (pts - first) * tb < skip:
             continue
         if latest is None:
             first = pts  # the first frame encoded is at 0
+            if sound is not None:
+                sound.start(first * tb, out)
         if latest is not None and pts <= latest:
             continue
         if (pts - first) * tb >= limits.max_seconds:

@@ -29,6 +29,11 @@ Hazards:
   between them (B-frame reordering) is kept.
 - The caller's packet is never modified: the segment writer gets the same object and
   rewrites its timestamps itself, so the muxer is fed a copy.
+- With the camera's sound (`record.audio`), an AAC track is muxed too: its packets
+  are placed on the video's time line (both come from one container) and become
+  fragments of their own, told apart by the track id in their `tfhd` (§8.8.7), so
+  only video fragments carry the keyframe flag; the `codecs` parameter then names both
+  (`avc1.…,mp4a.40.2`).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, TypeAlias
 
 import av
+from av.audio.stream import AudioStream
 from av.container import OutputContainer
 from av.packet import Packet
 from av.video.stream import VideoStream
@@ -105,7 +111,34 @@ class BoxSplitter:
         return boxes
 
 
+def _children(data: bytes, start: int, end: int) -> Iterator[Box]:
+    offset = start
+    while offset < end and (box := _box_at(data[:end], offset)) is not None:
+        yield box
+        offset = box.end
+
+
+def _track_of(moof: bytes) -> int | None:
+    """The track id of a movie fragment's first `traf` (its `tfhd`, §8.8.7: after the
+    full-box header, a 32-bit track_ID), or None if it has none."""
+    for traf in _children(moof, 8, len(moof)):
+        if traf.type != "traf":
+            continue
+        for tfhd in _children(moof, traf.start + 8, traf.end):
+            if tfhd.type == "tfhd" and tfhd.end - tfhd.start >= 16:
+                return int(struct.unpack_from(">I", moof, tfhd.start + 12)[0])
+    return None
+
+
 # -- RFC 6381 codecs parameter -----------------------------------------------------------
+
+
+def audio_codec_string(stream: AudioStream | None) -> str | None:
+    """The `codecs` entry of a live audio track: AAC (as `mp4a.40.2`, AAC-LC, which is
+    what cameras send), or None for anything a browser cannot take in MP4 here."""
+    if stream is None or stream.codec_context.name != "aac":
+        return None
+    return "mp4a.40.2"
 
 
 def codec_string(extradata: bytes | None) -> str:
@@ -181,8 +214,10 @@ class LiveMuxer:
     completed so far (the previous frame's), `close` the last one. Not thread-safe.
     """
 
-    def __init__(self, template: VideoStream) -> None:
+    def __init__(self, template: VideoStream, audio: AudioStream | None = None) -> None:
         self.init: bytes | None = None
+        self._audio: AudioStream | None = None
+        self._audio_last: int | None = None
         self._time_base = template.time_base or Fraction(1, 90000)
         rate = template.average_rate or template.guessed_rate or _FALLBACK_RATE
         self._ticks = max(1, round(1 / (Fraction(rate) * self._time_base)))
@@ -197,9 +232,29 @@ class LiveMuxer:
         )
         try:
             self._stream = self._container.add_stream_from_template(template)
+            if audio is not None:
+                self._audio = self._container.add_stream_from_template(audio)
         except Exception:
             self._container.close()
             raise
+
+    def add_audio(self, packet: Packet[AudioStream]) -> list[Fragment]:
+        """Mux a copy of an audio packet on the video's time line (dropped before the
+        first video packet, or when not after the previous one)."""
+        if self._audio is None or self._base is None or packet.pts is None:
+            return []
+        atb = packet.time_base or Fraction(1, 48000)
+        pts = round((packet.pts * atb - self._base * self._time_base) / atb)
+        if pts < 0 or (self._audio_last is not None and pts <= self._audio_last):
+            return []
+        self._audio_last = pts
+        copy = Packet(bytes(packet))
+        copy.stream = self._audio
+        copy.time_base = atb
+        copy.pts = copy.dts = pts
+        copy.duration = packet.duration or 0
+        self._container.mux_one(copy)
+        return self._collect()
 
     def add(self, packet: VideoPacket) -> list[Fragment]:
         """Mux a copy of `packet`; the fragments the muxer finished meanwhile."""
@@ -241,7 +296,9 @@ class LiveMuxer:
             elif kind == "moof":
                 self._moof = data
             elif kind == "mdat" and self._moof is not None:
-                keyframe = self._keyframes.popleft() if self._keyframes else False
+                # Only a video fragment takes its frame's keyframe flag off the queue.
+                video = _track_of(self._moof) in (None, self._stream.index + 1)
+                keyframe = bool(video and self._keyframes and self._keyframes.popleft())
                 fragments.append(Fragment(self._moof + data, keyframe))
                 self._moof = None
             # Anything else (the `mfra` index written at close) means nothing to a player.

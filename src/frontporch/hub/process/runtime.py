@@ -40,10 +40,12 @@ from frontporch.hub.changes import Changes
 from frontporch.hub.community.link import HubLink, JsonObject, MessageHandlers, NotPaired, dispatch
 from frontporch.hub.config import HubConfig
 from frontporch.hub.controls import ControlChange, Controls, Switch
+from frontporch.hub.exports.service import ExportDesk
 from frontporch.hub.mqtt.bridge import MqttBridge
 from frontporch.hub.mqtt.channel import MqttAlertChannel
 from frontporch.hub.notices.service import NoticeDesk
 from frontporch.hub.ports import CameraStatus, LiveCursor, LiveUpdate
+from frontporch.hub.process.apply import ApplyReport, apply_config
 from frontporch.hub.process.index_writer import IndexWriter
 from frontporch.hub.process.messages import CameraState, Outbox
 from frontporch.hub.process.supervisor import CameraSlot, Supervisor
@@ -51,6 +53,7 @@ from frontporch.hub.process.worker import SWITCH_DETECT, SWITCH_RECORD
 from frontporch.hub.recording.expiry import expire_event_media
 from frontporch.hub.recording.janitor import Janitor, reconcile
 from frontporch.hub.requests.service import RequestDesk
+from frontporch.hub.review.service import ReviewDesk
 from frontporch.hub.services.event_media import event_clip
 from frontporch.hub.store.index import HubStore
 from frontporch.hub.store.layout import CLIP_DIR, INDEX_FILE, RECORDINGS_DIR, SNAPSHOT_DIR
@@ -109,8 +112,10 @@ class Hub:
         self.controls.subscribe(self._switched)
         self.alerts = AlertDesk(config, self.store, self.root, self.controls)
         self.backup = BackupDesk(config, self.store, self.root)
+        self.review = ReviewDesk(lambda: self.config, self.store)
+        self.exports = ExportDesk(self.store, self.root, self.camera_names)
         self.mqtt = self._mqtt_bridge()
-        for listener in (self.alerts.on_change, self.backup.on_change):
+        for listener in (self.alerts.on_change, self.backup.on_change, self.review.on_change):
             self.changes.subscribe(listener)
 
     @property
@@ -130,6 +135,8 @@ class Hub:
         if self.mqtt is not None:
             self.mqtt.start()
         self.backup.start()
+        self.review.start()  # places events no review item holds yet, then follows
+        self.exports.start()  # queues again what a stop cut short
         self.writer.start()
         self.supervisor.start()
         self.janitor.start()
@@ -146,7 +153,9 @@ class Hub:
             self.link.stop(timeout=1.0)  # a daemon thread; a poll in flight need not finish
         self.requests.stop(timeout=5.0)  # a release stops at its next step and resumes later
         self.backup.stop()  # an upload in flight resumes at the next start
+        self.exports.stop()  # an export in flight is made again at the next start
         self.alerts.stop()
+        self.review.stop()
         if self.mqtt is not None:
             self.mqtt.stop()  # says "offline" on the availability topic
         self.store.close()
@@ -188,6 +197,17 @@ class Hub:
             return
         self.link = link
 
+    def restart_link(self) -> None:
+        """Open the link anew (the owner paired from the hub's pages): no restart needed."""
+        self.stop_link()
+        self._start_link()
+
+    def stop_link(self) -> None:
+        """Close the link (the owner unpaired from the hub's pages)."""
+        link, self.link = self.link, None
+        if link is not None:
+            link.stop(timeout=1.0)  # a poll in flight ends on its own; its thread then exits
+
     def _on_server_message(self, message: JsonObject) -> None:
         dispatch(message, self.message_handlers())
 
@@ -200,6 +220,11 @@ class Hub:
             MessageKind.REQUEST_CLOSED: self.requests.on_request_closed,
             MessageKind.LEGAL_NOTICE: self.notices.on_legal_notice,
         }
+
+    def apply_config(self, new: HubConfig) -> ApplyReport:
+        """Apply a configuration saved while running: only the workers of added, removed
+        or changed cameras start, stop or restart (`process/apply.py`)."""
+        return apply_config(self, new)
 
     # --- HubRuntime port ---------------------------------------------------------------
 

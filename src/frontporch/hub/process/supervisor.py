@@ -59,7 +59,9 @@ class Supervisor:
     """Starts, restarts and stops the camera workers; they report over `outbox`.
 
     `gave_up(name)` says whether a camera's worker reported that it cannot start;
-    `starting(name)` is called before each start of a camera's worker.
+    `starting(name)` is called before each start of a camera's worker. Cameras can be
+    added, replaced (new settings: its worker restarts) and removed while it runs
+    (`add`, `replace`, `remove`); the other cameras' workers are not touched.
     """
 
     def __init__(
@@ -79,35 +81,75 @@ class Supervisor:
         self._context = context
         self._gave_up = gave_up
         self._starting = starting
-        self.slots = {
-            name: CameraSlot(
-                name,
-                camera,
-                context.RawValue(ctypes.c_int, 0),
-                context.RawArray(ctypes.c_bool, [camera.detect.enabled, camera.record.enabled]),
-            )
-            for name, camera in cameras.items()
-        }
+        self.slots = {name: self._new_slot(name, camera) for name, camera in cameras.items()}
+        # Held while `slots` changes, and by `check` while it walks it; never while a
+        # worker is being waited for, so a slow stop does not hold up restarts elsewhere.
+        self._slots_lock = threading.RLock()
+        self._started = False
         self._viewers_lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="hub-supervisor", daemon=True)
 
     def start(self) -> None:
         """Start every enabled camera's worker, then watch over them."""
-        for slot in self.slots.values():
-            if slot.config.enabled:
-                self._spawn(slot)
+        with self._slots_lock:
+            self._started = True
+            for slot in self.slots.values():
+                if slot.config.enabled:
+                    self._spawn(slot)
         self._thread.start()
+
+    def add(self, name: str, config: CameraConfig) -> CameraSlot:
+        """A new camera: its slot, and its worker started at once if the supervisor runs
+        and the camera is enabled."""
+        with self._slots_lock:
+            if name in self.slots:
+                raise ValueError(f"camera {name!r} is already supervised")
+            slot = self._new_slot(name, config)
+            self.slots[name] = slot
+            if self._started and config.enabled and not self._stopping.is_set():
+                self._spawn(slot)
+            return slot
+
+    def replace(self, name: str, config: CameraConfig) -> CameraSlot:
+        """New settings for a camera: its worker stops (closing its segment) and one with
+        the new settings starts. Live viewers and the owner's switches carry over."""
+        with self._slots_lock:
+            old = self.slots[name]
+            slot = CameraSlot(name, config, old.viewers, old.switches)
+            # The old slot leaves the table first, so `check` does not restart it.
+            self.slots[name] = slot
+        _stop_worker(old)
+        with self._slots_lock:
+            if self._started and config.enabled and not self._stopping.is_set():
+                self._spawn(slot)
+        return slot
+
+    def remove(self, name: str) -> None:
+        """Stop a camera's worker (its segment is closed) and forget the camera."""
+        with self._slots_lock:
+            old = self.slots.pop(name)
+        _stop_worker(old)
+
+    def _new_slot(self, name: str, camera: CameraConfig) -> CameraSlot:
+        return CameraSlot(
+            name,
+            camera,
+            self._context.RawValue(ctypes.c_int, 0),
+            self._context.RawArray(ctypes.c_bool, [camera.detect.enabled, camera.record.enabled]),
+        )
 
     def stop(self) -> None:
         """Stop watching, then ask every worker to stop; one that does not is killed."""
         self._stopping.set()
         if self._thread.is_alive():
             self._thread.join(timeout=5)
-        for slot in self.slots.values():
+        with self._slots_lock:
+            slots = list(self.slots.values())
+        for slot in slots:
             if slot.stop is not None:
                 slot.stop.set()
-        for slot in self.slots.values():
+        for slot in slots:
             if slot.process is not None:
                 slot.process.join(timeout=STOP_TIMEOUT_S)
                 if slot.process.is_alive():
@@ -132,7 +174,11 @@ class Supervisor:
 
     def check(self, now: float) -> None:
         """Schedule the restart of each worker that exited, and restart those due."""
-        for slot in self.slots.values():
+        with self._slots_lock:
+            slots = list(self.slots.values())
+        for slot in slots:
+            if self.slots.get(slot.name) is not slot:
+                continue  # replaced or removed meanwhile
             process = slot.process
             if process is None or process.is_alive() or self._stopping.is_set():
                 continue
@@ -149,10 +195,13 @@ class Supervisor:
                     slot.backoff,
                 )
             elif now >= slot.next_start:
-                slot.next_start = 0.0
-                slot.backoff = min(slot.backoff * 2, RESTART_MAX_S)
-                slot.restarts += 1
-                self._spawn(slot)
+                with self._slots_lock:
+                    if self.slots.get(slot.name) is not slot:
+                        continue
+                    slot.next_start = 0.0
+                    slot.backoff = min(slot.backoff * 2, RESTART_MAX_S)
+                    slot.restarts += 1
+                    self._spawn(slot)
 
     def _run(self) -> None:
         while not self._stopping.wait(CHECK_EVERY_S):
@@ -178,3 +227,14 @@ class Supervisor:
         )
         slot.process.start()
         slot.started_at = time.monotonic()
+
+
+def _stop_worker(slot: CameraSlot) -> None:
+    """Ask a slot's worker to stop and wait for it; one that does not stop is killed."""
+    if slot.stop is not None:
+        slot.stop.set()
+    if slot.process is not None:
+        slot.process.join(timeout=STOP_TIMEOUT_S)
+        if slot.process.is_alive():
+            slot.process.kill()
+            slot.process.join(timeout=5)

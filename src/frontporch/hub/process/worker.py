@@ -35,7 +35,10 @@ from frontporch.hub.analysis.pipeline import DetectPipeline, FrameResult
 from frontporch.hub.capture.camera import InputReader, ReaderState, ReaderStats, scale_for_detect
 from frontporch.hub.capture.timing import RateMeter
 from frontporch.hub.config import CameraConfig, DetectorConfig, InputConfig, Role
-from frontporch.hub.live.muxer import Fragment, LiveMuxer, codec_string
+from frontporch.hub.live.config import LiveMasks
+from frontporch.hub.live.masked_role import MaskedLive
+from frontporch.hub.live.masking import live_masks, live_painter
+from frontporch.hub.live.muxer import Fragment, LiveMuxer, audio_codec_string, codec_string
 from frontporch.hub.process.messages import (
     CameraState,
     EventMessage,
@@ -55,7 +58,10 @@ from frontporch.hub.process.messages import (
 from frontporch.hub.recording.segments import SegmentInfo, SegmentWriter
 
 if TYPE_CHECKING:  # PyAV's Packet is generic only in its type stubs
+    from av.audio.stream import AudioStream
+
     VideoPacket: TypeAlias = Packet[VideoStream]
+    AudioPacket: TypeAlias = Packet[AudioStream]
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +160,8 @@ class Analysis:
         self.dropped = 0
         self.live_seq = 0
         self._last_live = 0.0
+        # `live.privacy_masks` (mjpeg or reencode): live pictures are masked (live/masking.py).
+        self.live_painter = live_painter(camera)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"hub-analyse-{name}", daemon=True)
 
@@ -205,6 +213,8 @@ class Analysis:
         if annotated is not None and t - self._last_live >= 1.0 / LIVE_MAX_FPS:
             self._last_live = t
             self.live_seq += 1
+            if self.live_painter is not None:
+                annotated = self.live_painter.paint(annotated)
             self.send(LiveFrame(self.name, self.live_seq, encode_jpeg(annotated)))
 
     def _report(
@@ -274,11 +284,30 @@ class Recording:
             self.close()
             self._stream = packet.stream
             self.writer = SegmentWriter(
-                self.name, self.root, packet.stream, self.camera.record.segment_s, self._closed
+                self.name,
+                self.root,
+                packet.stream,
+                self.camera.record.segment_s,
+                self._closed,
+                audio=self._audio_of(packet.stream),
             )
         assert self.writer is not None
         self.writer.write(packet, wallclock)
         self.active = True
+
+    def audio_packet(self, packet: AudioPacket, wallclock: float) -> None:
+        """The camera's sound (`record.audio` on): into the segment, by stream copy."""
+        writer = self.writer
+        if writer is not None and writer.audio is packet.stream and self.enabled():
+            writer.write_audio(packet)
+
+    def _audio_of(self, video: VideoStream) -> AudioStream | None:
+        """The input's first audio track when the owner records sound, else None (then
+        no audio stream is in the segments even if the camera sends one)."""
+        if not self.camera.record.audio:
+            return None
+        tracks = video.container.streams.audio
+        return tracks[0] if tracks else None
 
     def close(self) -> None:
         if self.writer is not None:
@@ -300,10 +329,16 @@ class Live:
     fragment per frame. A failing remux ends its session and never affects recording.
     """
 
-    def __init__(self, name: str, viewers: ctypes.c_int, send: Send) -> None:
+    def __init__(
+        self, name: str, viewers: ctypes.c_int, send: Send, *, audio: bool = False
+    ) -> None:
+        """`audio`: the camera's sound is recorded (`record.audio`), so live view
+        carries its AAC track too."""
         self.name = name
         self.viewers = viewers
         self.send = send
+        self.audio = audio
+        self._audio_stream: AudioStream | None = None
         self._stream: VideoStream | None = None
         self._codec: str | None = None
         self._muxer: LiveMuxer | None = None
@@ -347,13 +382,29 @@ class Live:
         self._stream = stream
         context = stream.codec_context
         self._codec = codec_string(context.extradata) if context.name == "h264" else None
+        tracks = stream.container.streams.audio if self.audio else ()
+        sound = audio_codec_string(tracks[0]) if tracks else None
+        self._audio_stream = tracks[0] if sound is not None else None
+        if self._codec is not None and sound is not None:
+            self._codec = f"{self._codec},{sound}"
         self.send(LiveAvailable(self.name, self._codec))
+
+    def audio_packet(self, packet: AudioPacket) -> None:
+        """The camera's sound, into the session running (if any)."""
+        muxer = self._muxer
+        if muxer is None or packet.stream is not self._audio_stream:
+            return
+        try:
+            self._send_fragments(muxer.add_audio(packet))
+        except Exception:  # a broken remux must not stop recording, which comes next
+            log.exception("camera %s: live audio failed; restarting", self.name)
+            self.close()
 
     def _mux(self, packet: VideoPacket, codec: str) -> None:
         if self._muxer is None:
             if not packet.is_keyframe:
                 return
-            self._muxer = LiveMuxer(packet.stream)
+            self._muxer = LiveMuxer(packet.stream, self._audio_stream)
             self._session += 1
             self._seq = 0
             fragments = self._muxer.add(packet)
@@ -392,7 +443,7 @@ class CameraWorker:
         self.send = send
         self.analysis: Analysis | None = None
         self.recording: Recording | None = None
-        self.live: Live | None = None
+        self.live: Live | MaskedLive | None = None
         switched = switches is not None
         if (switched or camera.detect.enabled) and camera.input_for(Role.detect) is not None:
             pipeline = DetectPipeline(name, camera, build_detector(detector))
@@ -402,7 +453,12 @@ class CameraWorker:
             record_on = (lambda: bool(switches[SWITCH_RECORD])) if switches is not None else None
             self.recording = Recording(name, camera, recordings, send, record_on or (lambda: True))
         if viewers is not None and camera.input_for(Role.record) is not None:
-            self.live = Live(name, viewers, send)
+            # With live privacy masks in `mjpeg` mode there is no video stream at all.
+            masks = live_masks(camera)
+            if masks is LiveMasks.reencode:
+                self.live = MaskedLive(name, camera.privacy_masks, viewers, send)
+            elif masks is LiveMasks.off:
+                self.live = Live(name, viewers, send, audio=camera.record.audio)
         self.readers = [self._reader(i) for i in camera.inputs]
         self._online: bool | None = None
 
@@ -416,6 +472,7 @@ class CameraWorker:
             on_frame=self.analysis.offer if detect and self.analysis else None,
             detect_fps=self.camera.detect.fps if detect else None,
             on_disconnect=self._disconnected if packets else None,
+            on_audio=self._audio if packets and self.camera.record.audio else None,
         )
 
     def _packet(self, packet: VideoPacket, wallclock: float) -> None:
@@ -424,6 +481,13 @@ class CameraWorker:
             self.live.packet(packet)
         if self.recording is not None:
             self.recording.packet(packet, wallclock)
+
+    def _audio(self, packet: AudioPacket, wallclock: float) -> None:
+        # Live view first, as for video: the segment writer rewrites the timestamps.
+        if isinstance(self.live, Live):
+            self.live.audio_packet(packet)
+        if self.recording is not None:
+            self.recording.audio_packet(packet, wallclock)
 
     def _disconnected(self) -> None:
         if self.live is not None:

@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 import av
+from av.audio.stream import AudioStream
 from av.container import InputContainer, OutputContainer
 from av.error import FFmpegError
 from av.packet import Packet
@@ -37,6 +38,7 @@ from frontporch.hub.capture.camera import reason_of
 
 if TYPE_CHECKING:  # PyAV's Packet is generic only in its type stubs
     VideoPacket: TypeAlias = Packet[VideoStream]
+    AudioPacket: TypeAlias = Packet[AudioStream]
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +102,9 @@ class _Timeline:
     expected_next: float | None = None  # wall clock the next segment should start at
     pending: list[tuple[VideoPacket, int, int]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The recorded sound (`record.audio`), when the first segment has it: stream copy too.
+    audio: AudioStream | None = None
+    audio_last: int | None = None
 
 
 class _SegmentReader:
@@ -120,21 +125,55 @@ class _SegmentReader:
     def run(self, container: InputContainer) -> None:
         stream = container.streams.video[0]
         self.tb = stream.time_base or self.tb
-        out = self._output_for(stream)
+        sound = container.streams.audio[0] if container.streams.audio else None
+        out = self._output_for(stream, sound)
         if out is None:
             return
         self.out = out
         self._note_gap()
-        for packet in container.demux(stream):
-            if packet.size and not self._take(packet):
+        audio = [sound] if sound is not None and self.line.audio is not None else []
+        for packet in container.demux(stream, *audio):
+            if not packet.size:
+                continue
+            if packet.stream.type == "audio":
+                self._take_audio(cast("AudioPacket", packet))
+            elif not self._take(cast("VideoPacket", packet)):
                 self.line.done = True
                 return
 
-    def _output_for(self, stream: VideoStream) -> VideoStream | None:
+    def _take_audio(self, packet: AudioPacket) -> None:
+        """An audio packet on the clip's time line, placed by the video's origin; one
+        before the clip's first frame, past its end, or not after the previous, is
+        left out."""
+        line = self.line
+        if line.audio is None or not line.started or self.origin is None or packet.pts is None:
+            return
+        atb = packet.time_base or Fraction(1, 48000)
+        since = packet.pts * atb - self.origin * self.tb
+        at = self.offset + since
+        if at < 0 or self.seg_start + float(since) > max(line.clip_end, line.latest_shown):
+            return
+        pts = round(at / atb)
+        if line.audio_last is not None and pts <= line.audio_last:
+            return
+        line.audio_last = pts
+        packet.stream = line.audio
+        packet.time_base = atb
+        packet.pts = packet.dts = pts
+        try:
+            line.container.mux_one(packet)
+        except (FFmpegError, OSError) as exc:
+            raise ClipError(f"writing the clip failed: {reason_of(exc)}") from exc
+
+    def _output_for(
+        self, stream: VideoStream, sound: AudioStream | None = None
+    ) -> VideoStream | None:
         """The clip's stream for this segment's packets; None if they cannot join it."""
         line = self.line
         if line.stream is None:
             line.stream = line.container.add_stream_from_template(stream)
+            if sound is not None:  # every stream is added before the first packet
+                line.audio = line.container.add_stream_from_template(sound)
             line.signature = _signature(stream)
             line.time_base = self.tb
         elif _signature(stream) != line.signature:
@@ -216,13 +255,19 @@ class _SegmentReader:
 
 
 def build_clip(
-    segments: Sequence[tuple[Path, float]], start: float, end: float, out: Path
+    segments: Sequence[tuple[Path, float]],
+    start: float,
+    end: float,
+    out: Path,
+    progress: Callable[[float], None] | None = None,
 ) -> ClipInfo:
     """Join the segments (path, wall-clock start; ordered) covering [start, end] into `out`.
 
     Raises `ClipError` when the window is empty, no segment covers it, or none of the
     covering segments could be read. `out` appears only when complete (written under a
-    temporary name, then renamed).
+    temporary name, then renamed). `progress`, if given, is called with the share of the
+    covering segments done (0-1) after each one; whatever it raises stops the clip (an
+    export being deleted) and the partial file is removed.
     """
     if end <= start:
         raise ClipError(f"the clip window is empty ({_iso(start)} to {_iso(end)})")
@@ -232,11 +277,11 @@ def build_clip(
     out.parent.mkdir(parents=True, exist_ok=True)
     temp = out.with_name(out.name + ".part")
     try:
-        line = _write(chosen, (start, end), temp)
+        line = _write(chosen, (start, end), temp, progress)
     except (FFmpegError, OSError) as exc:
         temp.unlink(missing_ok=True)
         raise ClipError(f"cannot write the clip {out.name}: {exc}") from exc
-    except ClipError:
+    except BaseException:
         temp.unlink(missing_ok=True)
         raise
     os.replace(temp, out)
@@ -253,12 +298,17 @@ def build_clip(
 
 
 def _write(
-    chosen: Sequence[tuple[Path, float]], window: tuple[float, float], temp: Path
+    chosen: Sequence[tuple[Path, float]],
+    window: tuple[float, float],
+    temp: Path,
+    progress: Callable[[float], None] | None = None,
 ) -> _Timeline:
     with av.open(str(temp), "w", format="mp4", options={"movflags": "+faststart"}) as container:
         line = _Timeline(container)
-        for path, seg_start in chosen:
+        for done, (path, seg_start) in enumerate(chosen, start=1):
             _add_segment(line, path, seg_start, window)
+            if progress is not None:
+                progress(done / len(chosen))
             if line.done:
                 break
         if not line.started:

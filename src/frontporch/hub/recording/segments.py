@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 import av
+from av.audio.stream import AudioStream
 from av.container import OutputContainer
 from av.error import FFmpegError
 from av.packet import Packet
@@ -47,6 +48,7 @@ from frontporch.hub.config import CAMERA_NAME
 
 if TYPE_CHECKING:  # PyAV's Packet is generic only in its type stubs
     VideoPacket: TypeAlias = Packet[VideoStream]
+    AudioPacket: TypeAlias = Packet[AudioStream]
 
 _FALLBACK_RATE = Fraction(25)
 
@@ -96,7 +98,13 @@ def _frame_ticks(template: VideoStream, time_base: Fraction) -> int:
 class _Segment:
     """One MP4 being written: rebases and repairs timestamps, counts frames."""
 
-    def __init__(self, final: Path, template: VideoStream, start: float) -> None:
+    def __init__(
+        self,
+        final: Path,
+        template: VideoStream,
+        start: float,
+        audio: AudioStream | None = None,
+    ) -> None:
         self.final = final
         self.part = final.with_name(final.name + ".part")
         self.start = start
@@ -107,11 +115,31 @@ class _Segment:
         self._base: int | None = None
         self._last_dts: int | None = None
         self._container: OutputContainer = av.open(str(self.part), "w", format="mp4")
+        self._audio: AudioStream | None = None
+        self._audio_last: int | None = None
         try:
             self._stream = self._container.add_stream_from_template(template)
+            if audio is not None:
+                self._audio = self._container.add_stream_from_template(audio)
         except Exception:
             self._container.close()
             raise
+
+    def add_audio(self, packet: AudioPacket) -> None:
+        """Add an audio packet on the video's time line (both streams' timestamps come
+        from the same container): one before the segment's first frame, or one not after
+        the previous, is dropped."""
+        if self._audio is None or self._base is None or packet.pts is None:
+            return
+        atb = packet.time_base or Fraction(1, 48000)
+        pts = round((packet.pts * atb - self._base * self.time_base) / atb)
+        if pts < 0 or (self._audio_last is not None and pts <= self._audio_last):
+            return
+        self._audio_last = pts
+        packet.stream = self._audio
+        packet.time_base = atb
+        packet.pts = packet.dts = pts
+        self._container.mux_one(packet)
 
     def add(self, packet: VideoPacket, wallclock: float) -> None:
         pts, dts = self._rebased(packet, wallclock)
@@ -170,7 +198,10 @@ class SegmentWriter:
         in_stream: VideoStream,
         segment_s: float,
         on_segment: Callable[[SegmentInfo], None],
+        audio: AudioStream | None = None,
     ) -> None:
+        """`audio`: the input's audio stream, copied into the segments too (the owner's
+        `record.audio`); None records video only."""
         if not CAMERA_NAME.match(camera):
             raise ValueError(f"camera name {camera!r} cannot be used as a folder name")
         self.camera = camera
@@ -178,6 +209,7 @@ class SegmentWriter:
         self.segment_s = segment_s
         self.dropped = 0  # packets dropped while waiting for a keyframe
         self._template = in_stream
+        self.audio = audio
         self._on_segment = on_segment
         self._segment: _Segment | None = None
 
@@ -199,6 +231,21 @@ class SegmentWriter:
             self._add(self._segment, packet, wallclock, errors)
         self._report(closed, errors)
 
+    def write_audio(self, packet: AudioPacket) -> None:
+        """Add an audio packet of `audio` to the segment being written (none is open
+        before the first keyframe: the packet is dropped then)."""
+        segment = self._segment
+        if segment is None or not packet.size:
+            return
+        errors: list[str] = []
+        try:
+            segment.add_audio(packet)
+        except (FFmpegError, OSError) as exc:
+            segment.discard()
+            self._segment = None
+            errors.append(f"writing {segment.part} failed ({reason_of(exc)}); that segment is lost")
+        self._report(None, errors)
+
     def close(self) -> None:
         """End the current segment, if any (at a disconnect or shutdown)."""
         errors: list[str] = []
@@ -214,7 +261,9 @@ class SegmentWriter:
         directory = segment_dir(self.root, self.camera, wallclock)
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            self._segment = _Segment(_free_name(directory, wallclock), self._template, wallclock)
+            self._segment = _Segment(
+                _free_name(directory, wallclock), self._template, wallclock, self.audio
+            )
         except (FFmpegError, OSError) as exc:
             errors.append(f"cannot start a segment in {directory} ({reason_of(exc)})")
 

@@ -2,19 +2,23 @@
 
 `OwnerConsent` is the only thing `RequestDesk.release` accepts, and the only way to
 make one is `confirm_consent`, which checks the owner password (the same argon2 hash
-the login uses) and that the request is still answerable on this hub at `now`. So no
-code path — page, JSON API or script — can release footage without the owner typing
-the password for that request. A consent is for one request and is short-lived: the
-desk refuses one older than `CONSENT_TTL_S`.
+the login uses; or, for a member the owner allowed to release, their own), or
+`confirm_consent_by_passkey`, which checks a WebAuthn assertion of one of their
+passkeys; both also check that the request is still answerable on this hub at `now`.
+So no code path — page, JSON API or script — can release footage without the owner
+typing the password (or touching their passkey) for that request. A consent is for
+one request and is short-lived: the desk refuses one older than `CONSENT_TTL_S`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from frontporch.hub.people.passkeys import PasskeyAnswer, PasskeyDesk, PasskeyError
+from frontporch.hub.people.records import OWNER_ID
 from frontporch.hub.ports import RequestStorePort
 from frontporch.hub.requests.records import ANSWERABLE_STATES, RequestState
-from frontporch.hub.web.passwords import verify_owner_password
+from frontporch.hub.web.passwords import verify_user_password
 
 CONSENT_TTL_S = 300.0
 _MINT = object()  # only this module can make an OwnerConsent
@@ -46,14 +50,45 @@ class OwnerConsent:
 
 
 def confirm_consent(
-    store: RequestStorePort, password: str, request_id: str, now: float
+    store: RequestStorePort,
+    password: str,
+    request_id: str,
+    now: float,
+    *,
+    user_id: str = OWNER_ID,
 ) -> OwnerConsent:
-    """The owner's consent for `request_id`; WrongPassword or NotOpen otherwise.
+    """The consent for `request_id`; WrongPassword or NotOpen otherwise. `user_id` is
+    who confirms: the owner, or a household member the owner allowed to release (their
+    own password then).
 
     The password is checked first, so a wrong one says nothing about the request.
     """
-    if not password or not verify_owner_password(store, password):
+    user = store.get_user(user_id)
+    if not password or user is None or not verify_user_password(store, user, password):
         raise WrongPassword("that is not the owner password; enter it again to release")
+    return _open_consent(store, request_id, now)
+
+
+def confirm_consent_by_passkey(
+    store: RequestStorePort,
+    passkeys: PasskeyDesk,
+    answer: PasskeyAnswer,
+    request_id: str,
+    now: float,
+) -> OwnerConsent:
+    """The consent for `request_id` confirmed by a passkey of `answer.user_id` (a
+    WebAuthn assertion on a "confirm" challenge) instead of the password; WrongPassword
+    if the assertion does not verify, NotOpen as for the password."""
+    try:
+        passkeys.check_assertion(
+            answer.where, "confirm", answer.challenge_id, answer.credential, answer.user_id
+        )
+    except PasskeyError as exc:
+        raise WrongPassword(f"the passkey did not confirm: {exc}") from None
+    return _open_consent(store, request_id, now)
+
+
+def _open_consent(store: RequestStorePort, request_id: str, now: float) -> OwnerConsent:
     request = store.get_footage_request(request_id)
     if request is None:
         raise NotOpen(f"no footage request {request_id} on this hub")

@@ -110,6 +110,7 @@ class ClipPick:
     start: float
     end: float
     event_id: str | None = None
+    keep_audio: bool = False  # the recorded sound goes too (the owner ticked it)
 
 
 @dataclass(frozen=True, slots=True)

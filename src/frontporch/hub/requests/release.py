@@ -138,7 +138,9 @@ def cut_masked_clip(
                 if not source.streams.video:
                     raise ReleaseError(f"the recording on {pick.camera} holds no video")
                 with av.open(str(temp), "w", format="mp4", options=CONTAINER_OPTIONS) as sink:
-                    encoded = reencode(source, sink, masks, limits, skip_seconds=skip)
+                    encoded = reencode(
+                        source, sink, masks, limits, skip_seconds=skip, keep_audio=pick.keep_audio
+                    )
             if encoded.frames == 0:
                 raise ReleaseError(f"no frame of the recording on {pick.camera} could be decoded")
             os.replace(temp, out)

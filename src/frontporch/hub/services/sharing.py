@@ -83,6 +83,7 @@ def share_event(
     draft: PostDraft,
     choice: MediaChoice,
     clock: Callable[[], float],
+    keep_audio: bool = False,
 ) -> tuple[PublicationRecord, bool]:
     """Publish an event (once): (the post's record, whether it was published just now).
 
@@ -111,7 +112,14 @@ def share_event(
             clip=lambda: runtime.clip_path(event.id),
             snapshot=public_source(snapshot) if snapshot is not None else None,
         )
-        published = publish_event(link, footage, draft, choice=choice, workdir=config.storage.path)
+        published = publish_event(
+            link,
+            footage,
+            draft,
+            choice=choice,
+            workdir=config.storage.path,
+            keep_audio=keep_audio,  # the recorded sound leaves only if the owner keeps it
+        )
         try:
             record = store.record_publication(
                 event.id,

@@ -43,6 +43,8 @@ from pathlib import Path, PurePath, PurePosixPath
 from frontporch.hub.store.alert_tables import AlertTables
 from frontporch.hub.store.backup_tables import BackupTables
 from frontporch.hub.store.control_tables import ControlTables
+from frontporch.hub.store.export_tables import ExportTables
+from frontporch.hub.store.member_tables import MemberTables
 from frontporch.hub.store.notice_tables import NoticeTables
 from frontporch.hub.store.push_tables import PushTables
 from frontporch.hub.store.records import (
@@ -60,6 +62,7 @@ from frontporch.hub.store.records import (
     UnknownEventError,
 )
 from frontporch.hub.store.request_tables import RequestTables
+from frontporch.hub.store.review_tables import ReviewTables
 from frontporch.hub.store.rows import event_from_row, segment_from_row
 from frontporch.hub.store.schema import MIGRATIONS
 
@@ -135,7 +138,17 @@ __all__ = [
 ]
 
 
-class HubStore(RequestTables, NoticeTables, ControlTables, AlertTables, PushTables, BackupTables):
+class HubStore(
+    RequestTables,
+    NoticeTables,
+    ControlTables,
+    AlertTables,
+    PushTables,
+    BackupTables,
+    ExportTables,
+    MemberTables,
+    ReviewTables,
+):
     """The hub's SQLite index. Safe to share between threads; call `close()` when done."""
 
     def __init__(self, db_path: Path) -> None:

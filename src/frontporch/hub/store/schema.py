@@ -6,7 +6,15 @@ has shipped: add the next one. Later versions live beside the tables they create
 (`control_tables.py`, `alert_tables.py`, ...).
 """
 
-from frontporch.hub.store import alert_tables, backup_tables, control_tables, push_tables
+from frontporch.hub.store import (
+    alert_tables,
+    backup_tables,
+    control_tables,
+    export_tables,
+    member_tables,
+    push_tables,
+    review_tables,
+)
 
 SCHEMA_V1 = """
 CREATE TABLE segments (
@@ -187,4 +195,7 @@ MIGRATIONS: tuple[str, ...] = (
     alert_tables.SCHEMA,  # v7: alert rules, alerts and their deliveries, webhooks
     push_tables.SCHEMA,  # v8: Web Push subscriptions and the hub's VAPID key
     backup_tables.SCHEMA,  # v9: off-site backup: recovery recipient, policy, objects
+    review_tables.SCHEMA,  # v10: review items and their reviewed state
+    export_tables.SCHEMA,  # v11: exports of a recorded range
+    member_tables.SCHEMA,  # v12: household members, passkeys, second factors
 )

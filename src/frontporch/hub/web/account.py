@@ -1,8 +1,9 @@
-"""Signing in and out, changing the password, and the owner's API tokens.
+"""Each person's account page: their password, browser sessions, API tokens, passkeys
+and second factor; signing out.
 
-`/login` is one of the few routes open without a session. It checks a double-submit
-CSRF cookie (so another site cannot sign the browser into the hub) and a per-address
-rate limit before it spends time on argon2.
+Signing in lives in `login.py` (its routes are on `public`, open without a session).
+Everyone sees and revokes their own sessions and tokens here, one by one; the owner
+sees everyone's on the members page (`members.py`).
 """
 
 from __future__ import annotations
@@ -12,120 +13,33 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from frontporch.hub.web.auth import current_owner, require_owner
+from frontporch.hub.people.access import ALLOWANCE_DESCRIPTIONS
+from frontporch.hub.people.devices import device_label
+from frontporch.hub.people.passkeys import passkeys_possible
+from frontporch.hub.web import login
+from frontporch.hub.web.auth import require_owner
 from frontporch.hub.web.context import HubContext, client_address, hub_context
 from frontporch.hub.web.errors import WebError, detail_text
 from frontporch.hub.web.pages import render
 from frontporch.hub.web.passwords import (
     MIN_PASSWORD_LENGTH,
     WeakPassword,
-    set_owner_password,
-    verify_owner_password,
+    set_user_password,
+    verify_user_password,
 )
+from frontporch.hub.web.people_kit import origin_of_request, people
 from frontporch.hub.web.schemas import TokenOut
 from frontporch.hub.web.scopes import SCOPE_DESCRIPTIONS, TokenScope
-from frontporch.hub.web.sessions import (
-    LOGIN_CSRF_COOKIE,
-    SESSION_COOKIE,
-    Owner,
-    csrf_for,
-    lockout_message,
-    new_token,
-)
+from frontporch.hub.web.sessions import SESSION_COOKIE, Owner, csrf_for
+from frontporch.hub.web.sessions import session_id as public_session_id
 from frontporch.hub.web.tokens import token_scope
-from frontporch.web.csrf import tokens_match
-from frontporch.web.redirects import safe_next
 
 public = APIRouter(include_in_schema=False)
+public.include_router(login.router)
 protected = APIRouter(include_in_schema=False, dependencies=[Depends(require_owner)])
 Context = Annotated[HubContext, Depends(hub_context)]
 SignedIn = Annotated[Owner, Depends(require_owner)]
 FormText = Annotated[str, Form(max_length=1024)]
-
-
-def login_form(
-    request: Request,
-    context: HubContext,
-    next_url: str,
-    *,
-    error: str | None = None,
-    status: int = 200,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    """The sign-in page with a fresh double-submit CSRF cookie."""
-    token = new_token()
-    response = render(
-        request,
-        context,
-        None,
-        "login.html",
-        status=status,
-        next_url=next_url,
-        login_csrf=token,
-        error=error,
-    )
-    response.headers.update(headers or {})
-    response.set_cookie(
-        LOGIN_CSRF_COOKIE,
-        token,
-        max_age=3600,
-        httponly=True,
-        samesite="strict",
-        secure=context.sessions.secure_cookies,
-        path="/login",
-    )
-    return response
-
-
-@public.get("/login")
-def login_page(
-    request: Request,
-    context: Context,
-    owner: Annotated[Owner | None, Depends(current_owner)],
-    next: Annotated[str, Query(max_length=1024)] = "/",
-) -> Response:
-    """The sign-in form (or straight on, if already signed in)."""
-    if owner is not None:
-        return RedirectResponse(safe_next(next), status_code=303)
-    return login_form(request, context, safe_next(next))
-
-
-@public.post("/login")
-def login(
-    request: Request,
-    context: Context,
-    password: FormText = "",
-    csrf_token: FormText = "",
-    next: FormText = "/",
-) -> Response:
-    """Check the password and start a session; rate-limited per client address."""
-    target = safe_next(next)
-    if not tokens_match(request.cookies.get(LOGIN_CSRF_COOKIE), csrf_token):
-        return login_form(
-            request, context, target, error="The form expired. Please try again.", status=403
-        )
-    client = client_address(request)
-    wait = context.limiter.retry_after(client)
-    if wait is not None:
-        return login_form(
-            request,
-            context,
-            target,
-            error=lockout_message(wait),
-            status=429,
-            headers={"Retry-After": str(wait)},
-        )
-    if not verify_owner_password(context.store, password):
-        context.limiter.record_failure(client)
-        return login_form(request, context, target, error="Wrong password.", status=401)
-    context.limiter.reset(client)
-    token = context.sessions.start(request.headers.get("user-agent", ""))
-    response = RedirectResponse(target, status_code=303)
-    context.sessions.set_cookie(response, token)
-    response.delete_cookie(
-        LOGIN_CSRF_COOKIE, path="/login", secure=context.sessions.secure_cookies, httponly=True
-    )
-    return response
 
 
 @protected.post("/logout")
@@ -142,7 +56,11 @@ def logout(owner: SignedIn, context: Context) -> Response:
 def account_view(
     request: Request, context: HubContext, owner: Owner, status: int = 200, **values: object
 ) -> Response:
-    """The account page: the password form, and the API tokens with their last use."""
+    """The account page: password, sessions, API tokens, passkeys and two-step sign-in."""
+    user = context.store.get_user(owner.user_id)
+    desks = people(request)
+    where = origin_of_request(request)
+    values.setdefault("totp_pending", None if user is None else desks.totp.pending(user))
     return render(
         request,
         context,
@@ -150,8 +68,17 @@ def account_view(
         "account.html",
         status=status,
         min_length=MIN_PASSWORD_LENGTH,
-        tokens=[TokenOut.of(token) for token in context.tokens.live()],
+        tokens=[TokenOut.of(token) for token in context.tokens.live(owner.user_id)],
         scopes=SCOPE_DESCRIPTIONS,
+        sessions=context.sessions.live(owner.user_id),
+        this_session=owner.session_id,
+        session_id=public_session_id,
+        device=device_label,
+        passkeys=context.store.list_passkeys(owner.user_id),
+        totp_on=desks.totp.enabled(owner.user_id),
+        allowance_names=ALLOWANCE_DESCRIPTIONS,
+        passkey_host=where.rp_id,
+        passkey_secure=passkeys_possible(where),
         **values,
     )
 
@@ -162,9 +89,20 @@ def account_page(
     owner: SignedIn,
     context: Context,
     revoked: Annotated[bool, Query()] = False,
+    ended: Annotated[bool, Query()] = False,
+    passkey_added: Annotated[bool, Query()] = False,
+    passkey_removed: Annotated[bool, Query()] = False,
 ) -> Response:
-    """Change the password, create, list and revoke API tokens."""
-    notice = "Token revoked; it no longer works." if revoked else None
+    """Change the password; list and revoke sessions and API tokens; passkeys; TOTP."""
+    notice = None
+    if revoked:
+        notice = "Token revoked; it no longer works."
+    elif ended:
+        notice = "Session ended; that browser is signed out."
+    elif passkey_added:
+        notice = "Passkey added: use it to sign in on this hub."
+    elif passkey_removed:
+        notice = "Passkey removed; it no longer signs you in."
     return account_view(request, context, owner, notice=notice)
 
 
@@ -177,26 +115,34 @@ def change_password(
     new: FormText = "",
     confirm: FormText = "",
 ) -> Response:
-    """Change the owner password; every other session is signed out."""
+    """Change your password; every other session and token of yours is signed out."""
     client = client_address(request)
+    user = context.store.get_user(owner.user_id)
     error = None
     if context.limiter.retry_after(client) is not None:
         error = "Too many wrong passwords. Wait a few minutes and try again."
-    elif not verify_owner_password(context.store, current):
+    elif user is None or not verify_user_password(context.store, user, current):
         context.limiter.record_failure(client)
         error = "The current password is wrong."
     elif new != confirm:
         error = "The new passwords do not match."
     if error is None:
         try:
-            set_owner_password(context.store, new, now=context.clock())
+            set_user_password(context.store, owner.user_id, new, now=context.clock())
         except WeakPassword as exc:
             error = f"Not changed: {exc}."
     if error is not None:
         return account_view(request, context, owner, status=400, error=error)
     context.sessions.end(owner.token)
-    token = context.sessions.start(request.headers.get("user-agent", ""))
-    fresh = Owner(token=token, csrf_token=csrf_for(token))
+    token = context.sessions.start(request.headers.get("user-agent", ""), owner.user_id)
+    fresh = Owner(
+        token=token,
+        csrf_token=csrf_for(token),
+        user_id=owner.user_id,
+        role=owner.role,
+        allowances=owner.allowances,
+        user_name=owner.user_name,
+    )
     response = account_view(
         request,
         context,
@@ -217,7 +163,7 @@ def create_token(
 ) -> Response:
     """Create an API token for scripts (e.g. Prometheus); its secret is shown once."""
     try:
-        secret, token = context.tokens.create(name, token_scope(scope))
+        secret, token = context.tokens.create(name, token_scope(scope), owner.user_id)
     except WebError as exc:
         message = detail_text(exc.detail) or exc.error
         return account_view(
@@ -230,7 +176,19 @@ def create_token(
 def revoke_token(
     owner: SignedIn, context: Context, token_id: Annotated[str, Path(max_length=64)]
 ) -> Response:
-    """Revoke one API token from the account page (the others keep working), then back
-    to the page, so reloading it does not post again."""
-    context.tokens.revoke(token_id)
+    """Revoke one of your API tokens from the account page (the others keep working),
+    then back to the page, so reloading it does not post again."""
+    context.tokens.revoke(token_id, owner.user_id)
     return RedirectResponse("/account?revoked=1#token-title", status_code=303)
+
+
+@protected.post("/account/sessions/{session_id}/revoke")
+def revoke_session(
+    owner: SignedIn, context: Context, session_id: Annotated[str, Path(max_length=64)]
+) -> Response:
+    """Sign one of your browsers out (this one too, if you pick it)."""
+    if not context.sessions.revoke(session_id, owner.user_id):
+        raise WebError(404, "session not found", "No such session of yours; see the Account page.")
+    if session_id == owner.session_id:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse("/account?ended=1#sessions-title", status_code=303)

@@ -25,25 +25,33 @@ from frontporch.hub.alerts.service import AlertDesk
 from frontporch.hub.backup.service import BackupDesk
 from frontporch.hub.config import HubConfig
 from frontporch.hub.controls import Controls
+from frontporch.hub.exports.service import ExportDesk
 from frontporch.hub.notices.service import NoticeDesk
 from frontporch.hub.ports import HubRuntime, HubStorePort
 from frontporch.hub.requests.service import RequestDesk
+from frontporch.hub.review.service import ReviewDesk
 from frontporch.hub.web import (
     account,
     alerts,
     api,
     backup,
+    cameras,
+    exports,
     live,
+    members,
     metrics,
     notices,
     pages,
+    pairing,
     push,
     requests,
+    review,
     sharing,
     switches,
+    timeline,
 )
 from frontporch.hub.web.auth import optional_owner, require_owner
-from frontporch.hub.web.context import HubContext, hub_context
+from frontporch.hub.web.context import ConfigHolder, HubContext, hub_context
 from frontporch.hub.web.errors import install_error_handlers
 from frontporch.hub.web.middleware import HUB_POLICY, SessionCookieMiddleware
 from frontporch.hub.web.pages import sentence
@@ -133,6 +141,9 @@ def create_hub_app(
     controls: Controls | None = None,
     alert_desk: AlertDesk | None = None,
     backup_desk: BackupDesk | None = None,
+    review_desk: ReviewDesk | None = None,
+    export_desk: ExportDesk | None = None,
+    config_path: Path | None = None,
 ) -> FastAPI:
     """Build the hub's web app over a store and a running hub.
 
@@ -142,7 +153,8 @@ def create_hub_app(
     server link share one); without it the app makes its own over `store`. `notice_desk`
     is the hub's legal-notice desk, likewise; `controls`, `alert_desk` and `backup_desk`
     the running hub's switches, alert desk and backup desk (made here, not started,
-    when not given).
+    when not given). `config_path` is the YAML file `config` was read from: without
+    it the settings pages can show the cameras but not save changes.
     """
     app = FastAPI(
         title="Frontporch hub",
@@ -153,7 +165,7 @@ def create_hub_app(
         openapi_url=None,
     )
     app.state.hub = HubContext(
-        config=config,
+        holder=ConfigHolder(config, config_path),
         store=store,
         runtime=runtime,
         templates=_templates(),
@@ -170,6 +182,13 @@ def create_hub_app(
         config, store, config.storage.path, controls, clock=clock
     )
     app.state.backup = backup_desk or BackupDesk(config, store, config.storage.path, clock=clock)
+    # The running hub's review desk; without one, items are read as stored (not followed).
+    app.state.review = review_desk or ReviewDesk(lambda: app.state.hub.config, store, clock=clock)
+    # Exports (H1): the running hub's desk (which resumes unfinished jobs at its start),
+    # or one made here whose worker starts with the first export.
+    app.state.exports = export_desk or ExportDesk(
+        store, config.storage.path, runtime.camera_names, clock=clock
+    )
     install_error_handlers(app)
     app.add_middleware(SessionCookieMiddleware)
     app.add_middleware(SecurityMiddleware, policy=HUB_POLICY)
@@ -187,6 +206,12 @@ def create_hub_app(
         push.router,
         backup.router,
         switches.router,
+        timeline.router,
+        exports.router,
+        review.router,
+        cameras.router,
+        members.router,
+        pairing.router,
         live.router,
         metrics.router,
         pages.router,

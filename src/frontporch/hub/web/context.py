@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -16,11 +17,23 @@ from frontporch.hub.web.sessions import LoginRateLimiter, SessionAuth
 from frontporch.hub.web.tokens import TokenAuth
 
 
+class ConfigHolder:
+    """The hub's configuration as it is now, and the YAML file it came from (None when
+    the hub was built from a config in code): settings pages replace it after a save."""
+
+    def __init__(self, config: HubConfig, path: Path | None = None) -> None:
+        self.config = config
+        self.path = path
+
+    def replace(self, config: HubConfig) -> None:
+        self.config = config
+
+
 @dataclass(frozen=True)
 class HubContext:
     """The objects one web app instance works with; built once by `create_hub_app`."""
 
-    config: HubConfig
+    holder: ConfigHolder
     store: StorePort
     runtime: HubRuntime
     templates: Jinja2Templates
@@ -29,6 +42,11 @@ class HubContext:
     limiter: LoginRateLimiter
     metrics: CollectorRegistry
     clock: Callable[[], float]
+
+    @property
+    def config(self) -> HubConfig:
+        """The configuration now (a save in the settings pages replaces it)."""
+        return self.holder.config
 
     def require_camera(self, name: str) -> str:
         """`name` if it is a configured camera, else a 404 that lists the known ones."""

@@ -20,6 +20,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response, StreamingResponse
 
+from frontporch.hub.live.config import LiveMasks
+from frontporch.hub.live.masking import live_masks
 from frontporch.hub.ports import HubRuntime
 from frontporch.hub.web.auth import require_owner
 from frontporch.hub.web.context import HubContext, hub_context
@@ -77,6 +79,21 @@ async def mp4_fragments(
             yield update.data
 
 
+def refuse_unmasked_video(context: HubContext, name: str) -> None:
+    """409 when the camera's privacy masks cover the live view by MJPEG only: its video
+    stream is not made at all then, and the page stays on the masked MJPEG picture."""
+    camera = context.config.cameras.get(name)
+    if camera is not None and live_masks(camera) is LiveMasks.mjpeg:
+        raise WebError(
+            409,
+            "live video off for privacy masks",
+            f"Camera {name!r} blacks out its privacy masks in the live view by MJPEG "
+            f"(cameras.{name}.live.privacy_masks: mjpeg), so its full-resolution video "
+            f"stream is off; watch /api/cameras/{name}/live.mjpeg. Set it to 'reencode' "
+            "for a masked video stream (costs CPU on the hub).",
+        )
+
+
 @router.get(
     "/cameras/{name}/latest.jpg",
     response_class=Response,
@@ -115,7 +132,11 @@ async def live_mjpeg(
     response_class=StreamingResponse,
     responses={
         200: {"content": {"video/mp4": {}}, "description": "Fragmented MP4, endless."},
-        409: {"model": ErrorBody, "description": "The camera offers no H.264 live stream."},
+        409: {
+            "model": ErrorBody,
+            "description": "No H.264 live stream: not connected, not H.264, or turned "
+            "off by the camera's live privacy masks.",
+        },
     },
     summary="Live H.264 stream (fragmented MP4)",
 )
@@ -125,6 +146,7 @@ async def live_mp4(
     """The camera's own H.264 video at full resolution, as an endless fragmented MP4 for
     Media Source Extensions; `live_codec` of the camera is its `codecs` parameter."""
     context.require_camera(name)
+    refuse_unmasked_video(context, name)
     if context.runtime.live_codec(name) is None:
         raise WebError(
             409,

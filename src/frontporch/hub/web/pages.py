@@ -197,17 +197,24 @@ def publish_event_form(
     title: PostText = "",
     body: PostText = "",
     media: PostWord = "auto",
+    keep_audio: PostWord = "",
 ) -> Response:
     """Share the event with the Neighbors feed from its page; back to the page after,
     showing the post, or the form again with what went wrong."""
     find_event(context, event_id)
     try:
         draft, choice = draft_from(category, title, body, media)
-        publish_for(context, event_id, draft, choice)
+        publish_for(context, event_id, draft, choice, keep_audio == "yes")
     except WebError as exc:
         if exc.status == 404:
             raise
-        form = {"category": category, "title": title, "body": body, "media": media}
+        form = {
+            "category": category,
+            "title": title,
+            "body": body,
+            "media": media,
+            "keep_audio": keep_audio,
+        }
         problems = field_problems(exc.detail) if exc.status == 422 else []
         message = detail_text(exc.detail) or exc.error
         return render_event(

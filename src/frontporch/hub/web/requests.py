@@ -29,7 +29,12 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from frontporch.hub.requests.consent import ConsentError, WrongPassword, confirm_consent
+from frontporch.hub.requests.consent import (
+    ConsentError,
+    WrongPassword,
+    confirm_consent,
+    confirm_consent_by_passkey,
+)
 from frontporch.hub.requests.records import (
     ClipPick,
     FootageRequestRecord,
@@ -43,6 +48,7 @@ from frontporch.hub.web.auth import require_owner
 from frontporch.hub.web.context import HubContext, client_address, hub_context
 from frontporch.hub.web.errors import WebError, not_found
 from frontporch.hub.web.pages import render, sentence
+from frontporch.hub.web.people_kit import passkey_answer, people
 from frontporch.hub.web.request_views import (
     PickProblem,
     PickView,
@@ -301,10 +307,13 @@ def release_form(
     range_end: FormList = [],  # noqa: B006
     tz_offset: Annotated[int, Form(ge=-86_400, le=86_400)] = 0,
     password: FormWord = "",
+    passkey_challenge: FormWord = "",
+    passkey_credential: Annotated[str, Form(max_length=20_000)] = "",
+    keep_audio: FormWord = "",
 ) -> Response:
-    """Release the picked footage: the owner password is checked (rate-limited like the
-    sign-in) and the desk starts the work; then on to the release's page. A wrong
-    password shows the form again and releases nothing."""
+    """Release the picked footage: the owner password (or a passkey) is checked
+    (rate-limited like the sign-in) and the desk starts the work; then on to the
+    release's page. A wrong password shows the form again and releases nothing."""
     record = find_request(desk, request_id)
     ranges = range_fields(range_camera, range_start, range_end)
 
@@ -338,8 +347,21 @@ def release_form(
         picks = _picks(context, desk, record, event, ranges, tz_offset)
     except PickProblem as exc:
         return again(400, exc.message, exc.field)
+    if keep_audio == "yes":  # sound is left out of released clips unless the owner keeps it
+        picks = [replace(pick, keep_audio=True) for pick in picks]
     try:
-        consent = confirm_consent(desk.store, password, record.id, context.clock())
+        if passkey_credential:
+            consent = confirm_consent_by_passkey(
+                desk.store,
+                people(request).passkeys,
+                passkey_answer(request, owner, passkey_challenge, passkey_credential),
+                record.id,
+                context.clock(),
+            )
+        else:
+            consent = confirm_consent(
+                desk.store, password, record.id, context.clock(), user_id=owner.user_id
+            )
     except WrongPassword:
         context.limiter.record_failure(client)
         return again(401, "Wrong password; nothing was released", "release-password", picks)

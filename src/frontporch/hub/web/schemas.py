@@ -291,6 +291,11 @@ class PublishIn(BaseModel):
         description="What to share: 'clip', 'snapshot', or 'auto' (the clip while the "
         "recording is kept, else the snapshot). Privacy masks are burned in either way.",
     )
+    keep_audio: bool = Field(
+        default=False,
+        description="Keep the clip's recorded sound (cameras with record.audio on); "
+        "left out by default.",
+    )
 
     @field_validator("title")
     @classmethod

@@ -7,7 +7,9 @@ closed to tokens until someone decides, here, that a script should have it:
 - `metrics`: Prometheus and status checks: `/metrics`, `/healthz` with details, and
   the cameras' settings and counters. No events, clips, snapshots or live video.
 - `owner`: the read API, footage included (events, clips, snapshots, recordings,
-  live video, footage requests), for backups and home automation.
+  the timeline and its playback, exports, review items, live video, footage
+  requests), for backups and home automation. Making an export or marking review
+  items needs a browser.
 
 No scope can publish to the community server, delete anything, manage tokens, or
 release footage for (or decline) a footage request: those need the owner in a
@@ -49,6 +51,11 @@ OWNER_ROUTES = METRICS_ROUTES | {
     ("GET", "/api/events/{event_id}/public-snapshot.jpg"),
     ("GET", "/api/events/{event_id}/clip.mp4"),
     ("GET", "/api/recordings/{name}"),
+    ("GET", "/api/timeline/{camera}"),
+    ("GET", "/api/playback/{camera}/segments/{segment_id}.mp4"),
+    ("GET", "/api/exports"),
+    ("GET", "/api/exports/{export_id}"),
+    ("GET", "/api/exports/{export_id}/file.mp4"),
     ("GET", "/api/cameras/{name}/latest.jpg"),
     ("GET", "/api/cameras/{name}/live.mjpeg"),
     ("GET", "/api/cameras/{name}/live.mp4"),
@@ -58,6 +65,8 @@ OWNER_ROUTES = METRICS_ROUTES | {
     ("GET", "/api/switches"),
     ("GET", "/api/alerts/rules"),
     ("GET", "/api/alerts/rules/{camera}"),
+    ("GET", "/api/review"),
+    ("GET", "/api/review/{item_id}"),
 }
 ROUTES_BY_SCOPE = {TokenScope.metrics: METRICS_ROUTES, TokenScope.owner: OWNER_ROUTES}
 

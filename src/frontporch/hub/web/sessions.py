@@ -1,10 +1,11 @@
-"""Owner sessions, CSRF tokens and the sign-in rate limit.
+"""Sessions of the owner and household members, CSRF tokens and the sign-in rate limit.
 
 A session is a random 256-bit token in an HttpOnly, SameSite=Lax cookie (Secure when
 the hub is served over HTTPS). The store keeps only its SHA-256, so a copy of the
 database cannot be replayed as a cookie. Sessions last 30 days and slide: a session in
 use is extended at most once a day. A session created before the last password change
-is refused.
+is refused, and so is one whose user was removed. Each session belongs to one user
+and notes its last use, so the account page can list it and revoke it on its own.
 
 The CSRF token of a session is derived from its token (SHA-256 with a domain prefix),
 so it needs no storage, differs per session and cannot be guessed without the cookie.
@@ -18,17 +19,18 @@ import math
 import secrets
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.responses import Response
 
-from frontporch.hub.ports import SessionRecord, StorePort
-from frontporch.hub.web.passwords import password_changed_at
+from frontporch.hub.people.records import OWNER_ID, UserSession
+from frontporch.hub.ports import StorePort
 
 SESSION_COOKIE = "fp_session"
 LOGIN_CSRF_COOKIE = "fp_login_csrf"
 SESSION_TTL_S = 30 * 24 * 3600.0
 REFRESH_AFTER_S = 24 * 3600.0
+TOUCH_EVERY_S = 60.0
 
 
 def new_token() -> str:
@@ -48,17 +50,41 @@ def csrf_for(token: str) -> str:
 
 @dataclass(frozen=True)
 class Owner:
-    """The signed-in owner, as seen by one request: through the browser session
+    """The signed-in user, as seen by one request: through the browser session
     (`scope` None), or through an API token of that scope (`token` is then its secret
-    and there is no CSRF token)."""
+    and there is no CSRF token). The name is historical: since household members exist
+    it may be a member (`role`), who reaches only what `hub/people/access.py` lists."""
 
     token: str
     csrf_token: str
     scope: str | None = None
+    user_id: str = OWNER_ID
+    role: str = "owner"
+    allowances: frozenset[str] = field(default_factory=frozenset)
+    user_name: str = "owner"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == "owner"
+
+    def may(self, allowance: str) -> bool:
+        """Whether this user may do what `allowance` covers (the owner may do all)."""
+        return self.is_owner or allowance in self.allowances
+
+    @property
+    def session_id(self) -> str:
+        """The public id of this browser session (see `session_id`)."""
+        return session_id(hash_token(self.token)) if self.scope is None else ""
+
+
+def session_id(token_hash: str) -> str:
+    """A session's id on pages and in forms: a prefix of its stored hash, so a revoke
+    link shows nothing that could be replayed as a cookie."""
+    return token_hash[:16]
 
 
 class SessionAuth:
-    """Creates, checks, extends and ends sessions in the store."""
+    """Creates, checks, extends and ends sessions in the store, per user."""
 
     def __init__(
         self, store: StorePort, clock: Callable[[], float], *, secure_cookies: bool
@@ -67,37 +93,60 @@ class SessionAuth:
         self._clock = clock
         self.secure_cookies = secure_cookies
 
-    def start(self, user_agent: str) -> str:
-        """Create a session and return its token (the only time the token exists in full)."""
+    def start(self, user_agent: str, user_id: str = OWNER_ID) -> str:
+        """Create a session for a user and return its token (the only time the token
+        exists in full)."""
         token = new_token()
         now = self._clock()
         self._store.delete_expired_sessions(now)
-        self._store.create_session(hash_token(token), now, now + SESSION_TTL_S, user_agent[:200])
+        self._store.create_user_session(
+            UserSession(hash_token(token), user_id, now, now + SESSION_TTL_S, user_agent[:200], now)
+        )
         return token
 
-    def resolve(self, token: str) -> SessionRecord | None:
-        """The live session for a token, or None if unknown, expired or revoked."""
+    def resolve(self, token: str) -> UserSession | None:
+        """The live session for a token, or None if unknown, expired, revoked, or made
+        before its user's last password change (or its user was removed)."""
         now = self._clock()
-        session = self._store.get_session(hash_token(token), now=now)
+        session = self._store.get_user_session(hash_token(token), now=now)
         if session is None:
             return None
         if session.expires <= now:
             self._store.delete_session(session.token_hash)
             return None
-        if session.created < password_changed_at(self._store):
+        user = self._store.get_user(session.user_id)
+        if user is None or session.created < user.password_changed:
             return None
         return session
 
-    def extend(self, session: SessionRecord) -> bool:
-        """Slide the expiry of a session in use; True if it was extended (re-send cookie)."""
+    def extend(self, session: UserSession) -> bool:
+        """Slide the expiry of a session in use and note its last use (at most once a
+        minute); True if the expiry moved (re-send the cookie)."""
         now = self._clock()
-        if session.expires - now > SESSION_TTL_S - REFRESH_AFTER_S:
-            return False
-        self._store.delete_session(session.token_hash)
-        self._store.create_session(
-            session.token_hash, session.created, now + SESSION_TTL_S, session.user_agent
-        )
-        return True
+        extend = session.expires - now <= SESSION_TTL_S - REFRESH_AFTER_S
+        if extend or session.last_used is None or now - session.last_used >= TOUCH_EVERY_S:
+            expires = now + SESSION_TTL_S if extend else session.expires
+            self._store.touch_user_session(session.token_hash, now, expires)
+        return extend
+
+    def live(self, user_id: str | None = None) -> list[UserSession]:
+        """Live sessions (of one user, if given), most recently used first."""
+        now = self._clock()
+        return [
+            session for session in self._store.list_user_sessions(user_id) if session.expires > now
+        ]
+
+    def revoke(self, public_id: str, user_id: str | None) -> bool:
+        """End one session by its public id (only among `user_id`'s, unless None)."""
+        for session in self._store.list_user_sessions(user_id):
+            if session_id(session.token_hash) == public_id:
+                self._store.delete_session(session.token_hash)
+                return True
+        return False
+
+    def end_all(self, user_id: str, keep: str | None = None) -> int:
+        """End every session of a user (but the one of the token `keep`)."""
+        return self._store.delete_user_sessions(user_id, None if keep is None else hash_token(keep))
 
     def end(self, token: str) -> None:
         """Sign a session out."""

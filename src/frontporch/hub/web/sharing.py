@@ -115,6 +115,7 @@ class ShareView:
     preview_url: str | None
     categories: tuple[tuple[str, str], ...]
     pair_hint: str = PAIR_HINT
+    audio: bool = False  # the camera records sound: the form offers to keep it
 
 
 def _has_footage(context: HubContext, event: EventRecord, camera: CameraConfig | None) -> bool:
@@ -157,11 +158,16 @@ def share_view(context: HubContext, event: EventRecord) -> ShareView:
             else None
         ),
         categories=tuple((c.value, c.label) for c in Category),
+        audio=bool(camera and camera.record.audio),
     )
 
 
 def publish_for(
-    context: HubContext, event_id: str, draft: PostDraft, choice: MediaChoice
+    context: HubContext,
+    event_id: str,
+    draft: PostDraft,
+    choice: MediaChoice,
+    keep_audio: bool = False,
 ) -> tuple[PublicationRecord, bool]:
     """Publish an event (once): (the post's record, whether it was published just now).
 
@@ -178,6 +184,7 @@ def publish_for(
             draft,
             choice,
             context.clock,
+            keep_audio,
         )
     except UnknownEventError as exc:
         raise not_found("event", str(exc)) from None
@@ -249,6 +256,6 @@ def publish(
     re-encoded). Publishing an event again answers 200 with the post made the first
     time; nothing is uploaded again. Cookie sessions must send X-CSRF-Token."""
     draft, choice = draft_from(post.category.value, post.title, post.body, post.media.value)
-    record, created = publish_for(context, event_id, draft, choice)
+    record, created = publish_for(context, event_id, draft, choice, post.keep_audio)
     response.status_code = 201 if created else 200
     return PublicationOut.of(record, already_published=not created)

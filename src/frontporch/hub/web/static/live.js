@@ -116,6 +116,9 @@
       this.img = figure.querySelector("img");
       this.label = figure.querySelector("[data-live-mode]");
       this.mjpeg = this.img.getAttribute("src");
+      this.sound = figure.querySelector("[data-live-sound]");
+      this.hasSound = false; // the stream carries the camera's sound (record.audio)
+      if (this.sound) this.sound.addEventListener("click", () => this.toggleSound());
       this.backoff = BACKOFF_MIN_MS;
       this.video.disableRemotePlayback = true; // ManagedMediaSource (Safari) needs it
       this.video.addEventListener("playing", () => this.showH264());
@@ -127,12 +130,21 @@
       this.img.hidden = true;
       this.img.removeAttribute("src"); // ends the MJPEG stream
       this.setMode("h264", "Live H.264", "The camera's own video, full resolution");
+      if (this.sound) this.sound.hidden = !this.hasSound;
+    }
+
+    // Browsers start video muted; the owner turns the sound on with a click.
+    toggleSound() {
+      this.video.muted = !this.video.muted;
+      this.sound.setAttribute("aria-pressed", String(!this.video.muted));
+      this.sound.textContent = this.video.muted ? "Turn sound on" : "Turn sound off";
     }
 
     showMjpeg() {
       if (!this.img.getAttribute("src")) this.img.src = this.mjpeg;
       this.img.hidden = false;
       this.video.hidden = true;
+      if (this.sound) this.sound.hidden = true;
       this.setMode("mjpeg", "Live (MJPEG)", "Analysed frames with detections, at the detect size");
     }
 
@@ -160,6 +172,7 @@
             await new Promise((r) => setTimeout(r, CODEC_POLL_MS));
             continue;
           }
+          this.hasSound = codec.includes("mp4a");
           await this.play(`video/mp4; codecs="${codec}"`, controller.signal);
         } catch (error) {
           if (error instanceof Unsupported) {
