@@ -27,8 +27,8 @@ class CameraForm:
     event_days: float = RetainConfig().event_days
     track: tuple[str, ...] = ("person",)
     loop: bool = False  # a video file standing in for a camera starts again at its end
-    record_audio: bool = False  # record.audio (H5): the camera's sound, by stream copy
-    live_masks: str = "off"  # live.privacy_masks (H5): off, mjpeg or reencode
+    record_audio: bool = False  # record.audio: the camera's sound, by stream copy
+    live_masks: str = "off"  # live.privacy_masks: off, mjpeg or reencode
 
 
 @dataclass(frozen=True)

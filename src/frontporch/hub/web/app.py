@@ -184,7 +184,7 @@ def create_hub_app(
     app.state.backup = backup_desk or BackupDesk(config, store, config.storage.path, clock=clock)
     # The running hub's review desk; without one, items are read as stored (not followed).
     app.state.review = review_desk or ReviewDesk(lambda: app.state.hub.config, store, clock=clock)
-    # Exports (H1): the running hub's desk (which resumes unfinished jobs at its start),
+    # Exports: the running hub's desk (which resumes unfinished jobs at its start),
     # or one made here whose worker starts with the first export.
     app.state.exports = export_desk or ExportDesk(
         store, config.storage.path, runtime.camera_names, clock=clock

@@ -1,4 +1,4 @@
-"""Cameras, zones and masks edited from the UI, written back to the YAML (H3).
+"""Cameras, zones and masks edited from the UI, written back to the YAML.
 
 Pages under /settings/cameras and a JSON API under /api/settings/cameras, both calling
 the one service per action in `hub/settings/cameras.py`. Every save names the file

@@ -1,4 +1,4 @@
-"""Exports of a recorded range to one MP4, and their downloads (H1).
+"""Exports of a recorded range to one MP4, and their downloads.
 
 The JSON API (`/api/exports`) and the pages (`/exports`, the timeline's export form)
 call the same `ExportDesk` methods (`hub/exports/service.py`); the job runs in the

@@ -3,7 +3,7 @@
 The page `/settings/community` and the JSON API `/api/pairing` call the same service
 (`services/pairing.py`), which is `frontporch hub pair` / `hub unpair`'s code path plus
 opening or closing the running hub's link. Owner-only (the router's guard; members get
-it only if H4's table lists it). A refusal is answered in words: on the page above the
+it only if `people/access.py` lists it). A refusal is answered in words: on the page above the
 form with what was typed kept (the code excepted: a used code is no good again), in the
 API as `{"error", "detail"}` with a 4xx (502 when the server cannot be reached).
 """

@@ -1,5 +1,5 @@
 """Per camera timeline of recordings, gaps, motion and review items; playback across
-segments (H1).
+segments.
 
 - Pages: `/timeline` (every camera at the same moment) and `/timeline/{camera}`; both
   take `?t=<unix seconds>` (where to start) and `?span=<seconds>` (the bar's zoom).
