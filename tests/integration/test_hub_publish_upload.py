@@ -13,8 +13,8 @@ import av
 import cv2
 import numpy as np
 import pytest
-from feed_stand_in import CREDENTIAL, FeedStandIn
 
+from feed_stand_in import CREDENTIAL, FeedStandIn
 from frontporch.hub.community.link import ServerLink
 from frontporch.hub.community.publish import (
     Category,

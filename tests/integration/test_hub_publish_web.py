@@ -1,6 +1,7 @@
 """Sharing from the hub's UI and API: the event page offers the form only when the hub is
 paired (and says how to pair otherwise), the preview is the masked snapshot, publishing
-needs the owner and the CSRF token, uploads once to a real HTTP server, and the
+needs the owner, the CSRF token and the owner's password (or a passkey made to confirm a
+share; nothing is uploaded otherwise), uploads once to a real HTTP server, and the
 server's refusals reach the page in words."""
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import cv2
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from feed_stand_in import CREDENTIAL, FeedStandIn
 
 from fakes import (
     OWNER_PASSWORD,
@@ -27,8 +27,10 @@ from fakes import (
     make_event,
     sign_in,
 )
+from feed_stand_in import CREDENTIAL, FeedStandIn
 from frontporch.hub.community.link import ServerLink
 from frontporch.hub.config import parse_config
+from frontporch.hub.people.records import Passkey
 from frontporch.hub.store.index import Segment
 from frontporch.hub.web.app import create_hub_app
 from frontporch.hub.web.passwords import set_owner_password
@@ -139,6 +141,7 @@ def owner(harness: WebHarness) -> tuple[TestClient, str]:
 def form(csrf: str, **changes: str) -> dict[str, str]:
     values = {
         "csrf_token": csrf,
+        "password": OWNER_PASSWORD,
         "category": "suspicious_activity",
         "title": "Someone tried the car doors",
         "body": "Around 3 am. Lock your cars.",
@@ -216,7 +219,7 @@ def test_events_that_cannot_be_shared_say_why(
     assert "privacy masks are unknown" in unknown.text
     response = client.post(
         "/api/events/e3/publish",
-        json={"category": "crime", "title": "x"},
+        json={"password": OWNER_PASSWORD, "category": "crime", "title": "x"},
         headers={"X-CSRF-Token": csrf},
     )
     assert response.status_code == 409
@@ -242,7 +245,7 @@ def test_publishing_needs_the_owner_and_the_csrf_token(
     harness: WebHarness, owner: tuple[TestClient, str], paired: ServerLink, feed: FeedStandIn
 ) -> None:
     anonymous = harness.client()
-    post = {"category": "crime", "title": "x"}
+    post = {"password": OWNER_PASSWORD, "category": "crime", "title": "x"}
     assert anonymous.post("/api/events/e1/publish", json=post).status_code == 401
     to_login = anonymous.post("/events/e1/publish", data=form("x"), follow_redirects=False)
     assert to_login.status_code == 303
@@ -253,6 +256,83 @@ def test_publishing_needs_the_owner_and_the_csrf_token(
     assert wrong.status_code == 403
     assert feed.uploads == []
     assert harness.store.get_publication("e1") is None
+
+
+def test_sharing_without_or_with_a_wrong_password_shares_nothing(
+    harness: WebHarness, owner: tuple[TestClient, str], paired: ServerLink, feed: FeedStandIn
+) -> None:
+    client, csrf = owner
+    missing = client.post("/events/e1/publish", data=form(csrf, password=""))
+    assert missing.status_code == 400
+    assert "nothing was shared" in missing.text
+    assert re.search(r'id="share-password"[^>]*aria-invalid="true"', missing.text)
+    assert 'value="Someone tried the car doors"' in missing.text, "the post is kept"
+    wrong = client.post("/events/e1/publish", data=form(csrf, password="not the password"))
+    assert wrong.status_code == 401
+    assert "Wrong password; nothing was shared." in wrong.text
+    assert "not the password" not in wrong.text, "a typed password is never shown again"
+    headers = {"X-CSRF-Token": csrf}
+    post = {"category": "crime", "title": "Parcel taken", "media": "snapshot"}
+    api_missing = client.post("/api/events/e1/publish", json=post, headers=headers)
+    assert api_missing.status_code == 400
+    assert "nothing was shared" in api_missing.json()["detail"]
+    api_wrong = client.post(
+        "/api/events/e1/publish", json={**post, "password": "guess"}, headers=headers
+    )
+    assert api_wrong.status_code == 401
+    assert "nothing was shared" in api_wrong.json()["detail"]
+    assert feed.uploads == [], "nothing reached the server"
+    assert harness.store.get_publication("e1") is None
+    done = client.post("/events/e1/publish", data=form(csrf), follow_redirects=False)
+    assert done.status_code == 303, done.text
+    assert len(feed.uploads) == 1, "with the password it is shared"
+
+
+def test_a_passkey_challenge_made_for_a_release_does_not_confirm_a_share(
+    harness: WebHarness, owner: tuple[TestClient, str], paired: ServerLink, feed: FeedStandIn
+) -> None:
+    harness.store.add_passkey(
+        Passkey("a2V5LTE", "owner", "Phone", b"not-a-key", 0, "internal", harness.clock.now)
+    )
+    client, csrf = owner
+    headers = {"X-CSRF-Token": csrf}
+    made = client.post(
+        "/api/passkeys/confirm/options", json={"purpose": "release"}, headers=headers
+    )
+    assert made.status_code == 200, made.text
+    answer = client.post(
+        "/api/events/e1/publish",
+        json={
+            "category": "crime",
+            "title": "Parcel taken",
+            "media": "snapshot",
+            "passkey_challenge": made.json()["challenge_id"],
+            "passkey_credential": {"id": "a2V5LTE", "response": {}},
+        },
+        headers=headers,
+    )
+    assert answer.status_code == 401
+    assert "made for something else" in answer.json()["detail"]
+    assert "nothing was shared" in answer.json()["detail"]
+    unknown = client.post(
+        "/api/passkeys/confirm/options", json={"purpose": "sign-in"}, headers=headers
+    )
+    assert unknown.status_code == 422
+    assert feed.uploads == []
+
+
+def test_wrong_passwords_lock_sharing_like_the_sign_in(
+    owner: tuple[TestClient, str], paired: ServerLink, feed: FeedStandIn
+) -> None:
+    client, csrf = owner
+    for _ in range(5):
+        guess = client.post("/events/e1/publish", data=form(csrf, password="guess"))
+        assert guess.status_code == 401
+    locked = client.post("/events/e1/publish", data=form(csrf))
+    assert locked.status_code == 429
+    assert "Too many wrong passwords" in locked.text
+    assert "nothing was shared" in locked.text.lower()
+    assert feed.uploads == []
 
 
 def test_publishing_from_the_page_uploads_once_and_shows_the_post(
@@ -291,7 +371,13 @@ def test_the_api_publishes_and_then_answers_with_the_same_post(
     owner: tuple[TestClient, str], paired: ServerLink, feed: FeedStandIn, server_url: str
 ) -> None:
     client, csrf = owner
-    post = {"category": "crime", "title": "Parcel taken", "body": "", "media": "snapshot"}
+    post = {
+        "password": OWNER_PASSWORD,
+        "category": "crime",
+        "title": "Parcel taken",
+        "body": "",
+        "media": "snapshot",
+    }
     headers = {"X-CSRF-Token": csrf}
     first = client.post("/api/events/e1/publish", json=post, headers=headers)
     assert first.status_code == 201, first.text
@@ -325,7 +411,12 @@ def test_the_servers_refusal_reaches_the_page_and_the_api(
     assert re.search(r'id="media-snapshot"[^>]*checked', page.text)
     api = client.post(
         "/api/events/e1/publish",
-        json={"category": "crime", "title": "LOOK OUT", "media": "snapshot"},
+        json={
+            "password": OWNER_PASSWORD,
+            "category": "crime",
+            "title": "LOOK OUT",
+            "media": "snapshot",
+        },
         headers={"X-CSRF-Token": csrf},
     )
     assert api.status_code == 422
@@ -400,7 +491,7 @@ def test_every_mistake_on_the_form_is_named_at_once_in_words(
         assert "lost_and_found" not in text
     api = client.post(
         "/api/events/e1/publish",
-        json={"category": "gossip", "title": " "},
+        json={"password": OWNER_PASSWORD, "category": "gossip", "title": " "},
         headers={"X-CSRF-Token": csrf},
     )
     assert api.status_code == 422
@@ -420,7 +511,7 @@ def test_a_blank_title_gets_one_message_however_it_is_blank(
         on_page.add(field_error(page.text, "post-title"))
         api = client.post(
             "/api/events/e1/publish",
-            json={"category": "crime", "title": title},
+            json={"password": OWNER_PASSWORD, "category": "crime", "title": title},
             headers={"X-CSRF-Token": csrf},
         )
         assert api.status_code == 422
@@ -435,7 +526,7 @@ def test_publishing_without_a_pairing_says_how_to_pair(owner: tuple[TestClient, 
     client, csrf = owner
     response = client.post(
         "/api/events/e1/publish",
-        json={"category": "crime", "title": "x"},
+        json={"password": OWNER_PASSWORD, "category": "crime", "title": "x"},
         headers={"X-CSRF-Token": csrf},
     )
     assert response.status_code == 409
@@ -443,7 +534,7 @@ def test_publishing_without_a_pairing_says_how_to_pair(owner: tuple[TestClient, 
     assert (
         client.post(
             "/api/events/nope/publish",
-            json={"category": "crime", "title": "x"},
+            json={"password": OWNER_PASSWORD, "category": "crime", "title": "x"},
             headers={"X-CSRF-Token": csrf},
         ).status_code
         == 404

@@ -83,7 +83,13 @@ def test_the_share_allowance_opens_sharing(harness: WebHarness) -> None:
     assert "Share with neighbors" in member.get("/events/e1").text
     answer = member.post(
         "/api/events/e1/publish",
-        json={"category": "crime", "title": "t", "body": "", "media": "snapshot"},
+        json={
+            "category": "crime",
+            "title": "t",
+            "body": "",
+            "media": "snapshot",
+            "password": MEMBER_PASSWORD,  # the member's own password confirms
+        },
     )
     assert answer.status_code not in (401, 403), answer.text
 

@@ -7,9 +7,10 @@ never with an IP address as RP ID, so a hub reached as `http://192.168.1.20:8080
 use passkeys; there the password stays the way in (the pages say so).
 
 Challenges live in memory for five minutes, one use each, keyed by a random id the
-browser sends back with the answer; a purpose ("register", "sign-in", "confirm") and
-the user they were made for are checked too, so an assertion made to sign in cannot
-stand in for a release confirmation and the other way round.
+browser sends back with the answer; a purpose ("register", "sign-in", "confirm:release",
+"confirm:share"; see `confirm.py`) and the user they were made for are checked too, so
+an assertion made to sign in cannot stand in for a release confirmation, nor one made
+to confirm a release for a share, and the other way round.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class Origin:
 
 @dataclass(frozen=True)
 class PasskeyAnswer:
-    """A browser's answer to a "confirm" challenge, sent with a page's form."""
+    """A browser's answer to a confirmation challenge, sent with a page's form."""
 
     where: Origin
     challenge_id: str

@@ -1,24 +1,32 @@
 """The owner's consent to release footage for one request: the password, again, on it.
 
-`OwnerConsent` is the only thing `RequestDesk.release` accepts, and the only way to
-make one is `confirm_consent`, which checks the owner password (the same argon2 hash
-the login uses; or, for a member the owner allowed to release, their own), or
-`confirm_consent_by_passkey`, which checks a WebAuthn assertion of one of their
-passkeys; both also check that the request is still answerable on this hub at `now`.
-So no code path — page, JSON API or script — can release footage without the owner
-typing the password (or touching their passkey) for that request. A consent is for
-one request and is short-lived: the desk refuses one older than `CONSENT_TTL_S`.
+`OwnerConsent` is the only thing `RequestDesk.release` accepts, and the only way to make
+one is `confirm_consent`, which checks the owner password (the same argon2 hash the
+login uses; or, for a member the owner allowed to release, their own), or
+`confirm_consent_by_passkey`, which checks a WebAuthn assertion of one of their passkeys
+(both through `people/confirm.py`, the check sharing an event uses too), or
+`consent_from`, which takes such a confirmation made already; all also check that the
+request is still answerable on this hub at `now`. So no code path — page, JSON API or
+script — can release footage without the owner typing the password (or touching their
+passkey) for that request. A consent is for one request and is short-lived: the desk
+refuses one older than `CONSENT_TTL_S`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from frontporch.hub.people.passkeys import PasskeyAnswer, PasskeyDesk, PasskeyError
+from frontporch.hub.people.confirm import (
+    ConfirmAction,
+    Confirmation,
+    NotConfirmed,
+    check_confirmation,
+    confirm_person,
+)
+from frontporch.hub.people.passkeys import PasskeyAnswer, PasskeyDesk
 from frontporch.hub.people.records import OWNER_ID
 from frontporch.hub.ports import RequestStorePort
 from frontporch.hub.requests.records import ANSWERABLE_STATES, RequestState
-from frontporch.hub.web.passwords import verify_user_password
 
 CONSENT_TTL_S = 300.0
 _MINT = object()  # only this module can make an OwnerConsent
@@ -63,10 +71,13 @@ def confirm_consent(
 
     The password is checked first, so a wrong one says nothing about the request.
     """
-    user = store.get_user(user_id)
-    if not password or user is None or not verify_user_password(store, user, password):
-        raise WrongPassword("that is not the owner password; enter it again to release")
-    return _open_consent(store, request_id, now)
+    try:
+        confirmed = confirm_person(
+            store, None, user_id, ConfirmAction.release, now, password=password
+        )
+    except NotConfirmed:
+        raise WrongPassword("that is not the owner password; enter it again to release") from None
+    return consent_from(store, confirmed, request_id, now)
 
 
 def confirm_consent_by_passkey(
@@ -77,14 +88,28 @@ def confirm_consent_by_passkey(
     now: float,
 ) -> OwnerConsent:
     """The consent for `request_id` confirmed by a passkey of `answer.user_id` (a
-    WebAuthn assertion on a "confirm" challenge) instead of the password; WrongPassword
-    if the assertion does not verify, NotOpen as for the password."""
+    WebAuthn assertion on a challenge made to confirm a release) instead of the
+    password; WrongPassword if the assertion does not verify, NotOpen as for the
+    password."""
     try:
-        passkeys.check_assertion(
-            answer.where, "confirm", answer.challenge_id, answer.credential, answer.user_id
+        confirmed = confirm_person(
+            store, passkeys, answer.user_id, ConfirmAction.release, now, answer=answer
         )
-    except PasskeyError as exc:
-        raise WrongPassword(f"the passkey did not confirm: {exc}") from None
+    except NotConfirmed as exc:
+        raise WrongPassword(str(exc)) from None
+    return consent_from(store, confirmed, request_id, now)
+
+
+def consent_from(
+    store: RequestStorePort, confirmation: Confirmation, request_id: str, now: float
+) -> OwnerConsent:
+    """The consent for `request_id` from a person's confirmation for a release
+    (`people/confirm.py`, password or passkey); WrongPassword for a confirmation made
+    for anything else or too old, NotOpen if the request is not answerable."""
+    try:
+        check_confirmation(confirmation, ConfirmAction.release, now)
+    except NotConfirmed as exc:
+        raise WrongPassword(str(exc)) from None
     return _open_consent(store, request_id, now)
 
 
@@ -116,4 +141,6 @@ __all__ = [
     "WrongPassword",
     "check_consent",
     "confirm_consent",
+    "confirm_consent_by_passkey",
+    "consent_from",
 ]

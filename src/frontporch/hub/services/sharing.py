@@ -1,11 +1,13 @@
 """Sharing an event with the Neighbors feed: whether it may be shared, and sharing it once.
 
 `share_event` is what the event page's form and `POST /api/events/{id}/publish` both
-call. An event may be shared once it has ended and while its camera is in the
-configuration (without it, the camera's privacy masks are unknown); the hub must be
-paired. The media is rendered with the masks burned in and uploaded
-(`community/publish.py`), then the post is recorded in the store, so asking again
-answers with the same post and uploads nothing.
+call. It takes the person's `Confirmation` for sharing (`people/confirm.py`: their
+password or a passkey, the check a release makes too) and refuses one made for anything
+else, or too old, before anything is rendered or uploaded. An event may be shared once
+it has ended and while its camera is in the configuration (without it, the camera's
+privacy masks are unknown); the hub must be paired. The media is rendered with the masks
+burned in and uploaded (`community/publish.py`), then the post is recorded in the store,
+so asking again answers with the same post and uploads nothing.
 
 Publishing re-encodes the clip, which takes seconds. One lock per hub process makes a
 second click wait for the first, which has recorded the post by then, so the event is
@@ -26,6 +28,7 @@ from frontporch.hub.community.publish import (
     publish_event,
 )
 from frontporch.hub.config import CameraConfig, HubConfig
+from frontporch.hub.people.confirm import ConfirmAction, Confirmation, check_confirmation
 from frontporch.hub.ports import EventRecord, HubRuntime, PublicationRecord, StorePort
 from frontporch.hub.store.records import UnknownEventError
 from frontporch.hub.store.snapshots import public_source
@@ -83,15 +86,19 @@ def share_event(
     draft: PostDraft,
     choice: MediaChoice,
     clock: Callable[[], float],
+    confirmation: Confirmation,
     keep_audio: bool = False,
 ) -> tuple[PublicationRecord, bool]:
     """Publish an event (once): (the post's record, whether it was published just now).
 
-    `runtime` gives the event's clip and snapshot. Raises `UnknownEventError` for an
-    event that does not exist (or was deleted while it was being shared),
+    `confirmation` is the person's, for sharing: `NotConfirmed` otherwise, before
+    anything else. `runtime` gives the event's clip and snapshot. Raises
+    `UnknownEventError` for an event that does not exist (or was deleted while it was
+    being shared),
     `ShareRefused` when the event cannot be shared or the hub is not paired, and any
     `PublishError` from rendering or uploading.
     """
+    check_confirmation(confirmation, ConfirmAction.share, clock())
     with _publishing:
         existing = store.get_publication(event_id)
         if existing is not None:

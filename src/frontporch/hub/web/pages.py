@@ -19,11 +19,12 @@ from frontporch.hub.ports import EventRecord
 from frontporch.hub.services import event_media
 from frontporch.hub.web.api import EventId, find_event, no_such_event, query_events
 from frontporch.hub.web.auth import require_owner
+from frontporch.hub.web.confirm import CONFIRM_ERRORS
 from frontporch.hub.web.context import HubContext, hub_context
 from frontporch.hub.web.errors import WebError, detail_text
 from frontporch.hub.web.schemas import CameraOut, CameraStatsOut, EventOut
 from frontporch.hub.web.sessions import Owner
-from frontporch.hub.web.sharing import draft_from, publish_for, share_view
+from frontporch.hub.web.sharing import ShareConfirmation, draft_from, publish_for, share_view
 
 PAGE_SIZE = 50
 RECENT_EVENTS = 12
@@ -198,13 +199,20 @@ def publish_event_form(
     body: PostText = "",
     media: PostWord = "auto",
     keep_audio: PostWord = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    passkey_challenge: PostWord = "",
+    passkey_credential: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
-    """Share the event with the Neighbors feed from its page; back to the page after,
-    showing the post, or the form again with what went wrong."""
+    """Share the event with the Neighbors feed from its page, confirmed by the person's
+    password or passkey; back to the page after, showing the post, or the form again
+    with what went wrong (nothing shared)."""
     find_event(context, event_id)
+    confirm = ShareConfirmation(password, passkey_challenge, passkey_credential)
     try:
         draft, choice = draft_from(category, title, body, media)
-        publish_for(context, event_id, draft, choice, keep_audio == "yes")
+        publish_for(
+            request, context, owner, event_id, draft, choice, keep_audio == "yes", confirm=confirm
+        )
     except WebError as exc:
         if exc.status == 404:
             raise
@@ -226,6 +234,7 @@ def publish_event_form(
             form=form,
             share_error=None if problems else sentence(message),
             share_problems=problems,
+            password_error=exc.error in CONFIRM_ERRORS,
         )
     return RedirectResponse(f"/events/{event_id}?published=1#share", status_code=303)
 

@@ -1,6 +1,6 @@
 """A person's passkeys on their account page: register (JSON for `static/passkeys.js`),
 list, remove; and the challenge a page asks for when a passkey confirms an action
-(releasing footage) instead of the password."""
+(releasing or sharing footage, each with its own challenge) instead of the password."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from frontporch.hub.people.confirm import ConfirmAction, confirm_purpose
 from frontporch.hub.people.passkeys import PasskeyError
 from frontporch.hub.people.records import User
 from frontporch.hub.web.auth import require_owner
@@ -75,12 +76,18 @@ def remove_passkey(
 
 
 @router.post("/api/passkeys/confirm/options")
-def confirm_options(request: Request, owner: SignedIn, context: Context) -> JSONResponse:
-    """A challenge only the signed-in person's own passkeys can answer, to confirm an
-    action (the page sends the answer with its form)."""
+def confirm_options(
+    request: Request,
+    owner: SignedIn,
+    context: Context,
+    purpose: Annotated[ConfirmAction, Body(embed=True)] = ConfirmAction.release,
+) -> JSONResponse:
+    """A challenge only the signed-in person's own passkeys can answer, to confirm one
+    action (`purpose`: "release" or "share"); the page sends the answer with its form,
+    and an answer made for one action does not confirm the other."""
     try:
         answer = people(request).passkeys.assertion_options(
-            origin_of_request(request), "confirm", signed_in_user(context, owner)
+            origin_of_request(request), confirm_purpose(purpose), signed_in_user(context, owner)
         )
     except PasskeyError as exc:
         raise WebError(400, "passkey not possible here", str(exc)) from None

@@ -9,6 +9,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Request
 
@@ -92,13 +93,18 @@ def origin_of_request(request: Request) -> Origin:
 
 
 def passkey_answer(
-    request: Request, owner: Owner, challenge_id: str, credential: str
-) -> PasskeyAnswer:
-    """A page form's passkey confirmation (the JSON `passkeys.js` put in a hidden field)."""
-    try:
-        parsed = json.loads(credential)
-    except ValueError:
-        parsed = None
+    request: Request, owner: Owner, challenge_id: str, credential: str | dict[str, Any] | None
+) -> PasskeyAnswer | None:
+    """The passkey confirmation sent with a page's form (the JSON `passkeys.js` put in a
+    hidden field) or with the JSON API (an object); None when none was sent."""
+    if not credential:
+        return None
+    parsed: Any = credential
+    if isinstance(credential, str):
+        try:
+            parsed = json.loads(credential)
+        except ValueError:
+            parsed = None
     return PasskeyAnswer(
         origin_of_request(request),
         challenge_id,

@@ -8,9 +8,10 @@ turns forms into its calls and its answers into pages. What the pages promise:
   line breaks kept); the hub adds no prompt to agree, no countdown (only the expiry
   date), nothing pre-selected; the page says plainly that declining or ignoring is
   never reported to anyone, the agency included.
-- Release needs the owner password typed on the request's own form, every time:
-  `confirm_consent` makes the `OwnerConsent` the desk requires, after the same rate
-  limit as the sign-in form. An API token cannot reach the release or decline routes
+- Release needs the owner password (or a passkey) on the request's own form, every
+  time: `web/confirm.py` checks it after the same rate limit as the sign-in form (the
+  same check sharing an event makes), and `consent_from` makes the `OwnerConsent` the
+  desk requires. An API token cannot reach the release or decline routes
   (`scopes.py` lists them for no scope), and a browser post needs the session's CSRF
   token (`auth.require_owner`).
 - Declining is local: the request is marked declined on this hub and nothing is sent.
@@ -29,12 +30,8 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from frontporch.hub.requests.consent import (
-    ConsentError,
-    WrongPassword,
-    confirm_consent,
-    confirm_consent_by_passkey,
-)
+from frontporch.hub.people.confirm import ConfirmAction
+from frontporch.hub.requests.consent import ConsentError, consent_from
 from frontporch.hub.requests.records import (
     ClipPick,
     FootageRequestRecord,
@@ -45,10 +42,10 @@ from frontporch.hub.requests.records import (
 from frontporch.hub.requests.service import RequestDesk, RequestDeskError, UnknownRequest
 from frontporch.hub.web.api import MEDIA_CACHE
 from frontporch.hub.web.auth import require_owner
+from frontporch.hub.web.confirm import confirm_signed_in
 from frontporch.hub.web.context import HubContext, client_address, hub_context
 from frontporch.hub.web.errors import WebError, not_found
 from frontporch.hub.web.pages import render, sentence
-from frontporch.hub.web.people_kit import passkey_answer, people
 from frontporch.hub.web.request_views import (
     PickProblem,
     PickView,
@@ -350,24 +347,22 @@ def release_form(
     if keep_audio == "yes":  # sound is left out of released clips unless the owner keeps it
         picks = [replace(pick, keep_audio=True) for pick in picks]
     try:
-        if passkey_credential:
-            consent = confirm_consent_by_passkey(
-                desk.store,
-                people(request).passkeys,
-                passkey_answer(request, owner, passkey_challenge, passkey_credential),
-                record.id,
-                context.clock(),
-            )
-        else:
-            consent = confirm_consent(
-                desk.store, password, record.id, context.clock(), user_id=owner.user_id
-            )
-    except WrongPassword:
-        context.limiter.record_failure(client)
-        return again(401, "Wrong password; nothing was released", "release-password", picks)
+        confirmed = confirm_signed_in(
+            request,
+            context,
+            owner,
+            ConfirmAction.release,
+            password=password,
+            passkey_challenge=passkey_challenge,
+            passkey_credential=passkey_credential,
+        )
+    except WebError as exc:
+        field = "release-password" if exc.status in (400, 401) else None
+        return again(exc.status, str(exc.detail), field, picks)
+    try:
+        consent = consent_from(desk.store, confirmed, record.id, context.clock())
     except ConsentError as exc:
         return again(409, str(exc), None, picks)
-    context.limiter.reset(client)
     try:
         release = desk.release(consent, picks)
     except (RequestDeskError, ConsentError) as exc:

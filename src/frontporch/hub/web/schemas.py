@@ -296,6 +296,23 @@ class PublishIn(BaseModel):
         description="Keep the clip's recorded sound (cameras with record.audio on); "
         "left out by default.",
     )
+    password: str = Field(
+        default="",
+        max_length=1024,
+        description="The signed-in person's password, to confirm the share (or send the "
+        "passkey fields instead). Checked before anything is rendered or uploaded.",
+    )
+    passkey_challenge: str = Field(
+        default="",
+        max_length=64,
+        description="The `challenge_id` from `POST /api/passkeys/confirm/options` with "
+        '`{"purpose": "share"}`, when a passkey confirms instead of the password.',
+    )
+    passkey_credential: dict[str, Any] | None = Field(
+        default=None,
+        description="The passkey's answer to that challenge (the WebAuthn assertion as "
+        "JSON, binary fields base64url).",
+    )
 
     @field_validator("title")
     @classmethod

@@ -7,8 +7,11 @@
   the clean copy of the best frame (no detector boxes, see `hub/store/snapshots.py`) with
   privacy masks burned in (the page's preview).
 - `POST /api/events/{id}/publish` (JSON) and the page's form (`pages.py`) both go
-  through `publish_for`, which calls the owner's action (`hub/services/sharing.py`) and
-  turns what goes wrong into HTTP answers.
+  through `publish_for`, which first confirms the signed-in person by their password or
+  a passkey (`web/confirm.py`, the check a release makes too: 400 when neither was
+  sent, 401 when wrong, 429 while locked out; nothing is rendered or uploaded then),
+  then calls the owner's action (`hub/services/sharing.py`) and turns what goes wrong
+  into HTTP answers. An API token cannot share at all (`scopes.py`).
 
 Publishing re-encodes the clip, which takes seconds: the handlers are plain `def`s, so
 FastAPI runs them in its thread pool and the event loop stays free.
@@ -19,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from frontporch.crypto.pairing import origin_of
@@ -39,6 +42,7 @@ from frontporch.hub.community.publish import (
     render_public_snapshot,
 )
 from frontporch.hub.config import CameraConfig
+from frontporch.hub.people.confirm import ConfirmAction, NotConfirmed
 from frontporch.hub.ports import EventRecord, PublicationRecord
 from frontporch.hub.services.event_media import clip_window
 from frontporch.hub.services.sharing import (
@@ -52,12 +56,15 @@ from frontporch.hub.store.index import UnknownEventError
 from frontporch.hub.store.snapshots import public_source
 from frontporch.hub.web.api import NOT_FOUND, EventId, find_event
 from frontporch.hub.web.auth import require_owner
+from frontporch.hub.web.confirm import confirm_signed_in
 from frontporch.hub.web.context import HubContext, hub_context
 from frontporch.hub.web.errors import WebError, not_found
 from frontporch.hub.web.schemas import ErrorBody, PublicationOut, PublishIn
+from frontporch.hub.web.sessions import Owner
 
 router = APIRouter(prefix="/api", dependencies=[Depends(require_owner)], responses=NOT_FOUND)
 Context = Annotated[HubContext, Depends(hub_context)]
+SignedIn = Annotated[Owner, Depends(require_owner)]
 
 # What each failure answers: status and a few words (the message says what to do).
 _FAILURES: dict[type[PublishError], tuple[int, str]] = {
@@ -73,11 +80,14 @@ _FAILURES: dict[type[PublishError], tuple[int, str]] = {
 PUBLISH_ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
     for status, description in (
+        (400, "Neither the password nor a passkey answer was sent: nothing was shared."),
+        (401, "Not signed in, a wrong password, or a passkey answer that did not verify."),
         (409, "Not paired, pairing revoked, event still going on, or camera unknown."),
         (410, "The clip or snapshot asked for is gone."),
         (413, "The media is over the server's size limit."),
         (422, "A field of the post is not acceptable (`detail` names it)."),
         (502, "The community server could not be reached or refused the post."),
+        (429, "Too many wrong passwords from this address: nothing was shared."),
         (503, "The media could not be read or rendered (disk full, damaged clip)."),
     )
 }
@@ -93,6 +103,16 @@ def web_error(exc: PublishError) -> WebError:
         problems = [{"field": field or "(post)", "message": text} for field, text in exc.problems]
         return WebError(status, error, problems)
     return WebError(status, error, str(exc))
+
+
+@dataclass(frozen=True)
+class ShareConfirmation:
+    """What a share form or API call sent to confirm the person: the password, or a
+    passkey's answer to a "share" challenge."""
+
+    password: str = ""
+    passkey_challenge: str = ""
+    passkey_credential: str | dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -163,18 +183,33 @@ def share_view(context: HubContext, event: EventRecord) -> ShareView:
 
 
 def publish_for(
+    request: Request,
     context: HubContext,
+    owner: Owner,
     event_id: str,
     draft: PostDraft,
     choice: MediaChoice,
     keep_audio: bool = False,
+    *,
+    confirm: ShareConfirmation,
 ) -> tuple[PublicationRecord, bool]:
-    """Publish an event (once): (the post's record, whether it was published just now).
+    """Confirm the signed-in person, then publish an event (once): (the post's record,
+    whether it was published just now).
 
-    Raises `WebError`: 404 for an unknown event, 409 when the hub is not paired or the
-    event cannot be shared, and the mapped status of any `PublishError`.
+    Raises `WebError`: 404 for an unknown event, 400/401/429 when the person is not
+    confirmed (nothing is shared then), 409 when the hub is not paired or the event
+    cannot be shared, and the mapped status of any `PublishError`.
     """
     find_event(context, event_id)
+    confirmation = confirm_signed_in(
+        request,
+        context,
+        owner,
+        ConfirmAction.share,
+        password=confirm.password,
+        passkey_challenge=confirm.passkey_challenge,
+        passkey_credential=confirm.passkey_credential,
+    )
     try:
         return share_event(
             context.store,
@@ -184,8 +219,12 @@ def publish_for(
             draft,
             choice,
             context.clock,
+            confirmation,
             keep_audio,
         )
+    except NotConfirmed as exc:
+        words = f"Not confirmed ({exc}); nothing was shared."
+        raise WebError(401, "not confirmed", words) from None
     except UnknownEventError as exc:
         raise not_found("event", str(exc)) from None
     except ShareRefused as exc:
@@ -249,13 +288,25 @@ def public_snapshot(event_id: EventId, context: Context) -> Response:
     summary="Share an event with the Neighbors feed",
 )
 def publish(
-    event_id: EventId, post: PublishIn, context: Context, response: Response
+    event_id: EventId,
+    post: PublishIn,
+    request: Request,
+    owner: SignedIn,
+    context: Context,
+    response: Response,
 ) -> PublicationOut:
     """Render the event's clip (or snapshot) with privacy masks burned in and post it to
-    the paired community server's Neighbors feed. Takes seconds (the clip is
-    re-encoded). Publishing an event again answers 200 with the post made the first
-    time; nothing is uploaded again. Cookie sessions must send X-CSRF-Token."""
+    the paired community server's Neighbors feed. Needs the signed-in person's
+    `password`, or `passkey_challenge` and `passkey_credential` (a passkey's answer to a
+    challenge from `POST /api/passkeys/confirm/options` with purpose "share"), checked
+    before anything is rendered: 400 when neither is sent, 401 when wrong. Takes
+    seconds (the clip is re-encoded). Publishing an event again answers 200 with the
+    post made the first time; nothing is uploaded again. Cookie sessions must send
+    X-CSRF-Token; API tokens cannot share."""
     draft, choice = draft_from(post.category.value, post.title, post.body, post.media.value)
-    record, created = publish_for(context, event_id, draft, choice, post.keep_audio)
+    confirm = ShareConfirmation(post.password, post.passkey_challenge, post.passkey_credential)
+    record, created = publish_for(
+        request, context, owner, event_id, draft, choice, post.keep_audio, confirm=confirm
+    )
     response.status_code = 201 if created else 200
     return PublicationOut.of(record, already_published=not created)

@@ -1,7 +1,7 @@
 // Passkeys (WebAuthn) for the hub's pages: sign in on /login, register on /account,
-// and confirm a release with a passkey instead of the password. The server makes the
-// options and checks the answers (hub/people/passkeys.py); this file only moves bytes
-// between JSON (base64url) and the browser's WebAuthn calls.
+// and confirm a release or a share with a passkey instead of the password. The server
+// makes the options and checks the answers (hub/people/passkeys.py); this file only
+// moves bytes between JSON (base64url) and the browser's WebAuthn calls.
 (function () {
   "use strict";
 
@@ -155,7 +155,9 @@
       var status = document.getElementById(button.getAttribute("data-passkey-status") || "");
       button.addEventListener("click", function () {
         say(status, "Waiting for your passkey…");
-        post("/api/passkeys/confirm/options", {}, pageCsrf())
+        // The challenge is made for this form's action only: a release or a share.
+        var purpose = button.getAttribute("data-passkey-purpose") || "release";
+        post("/api/passkeys/confirm/options", { purpose: purpose }, pageCsrf())
           .then(function (answer) {
             return navigator.credentials.get({ publicKey: requestOptions(answer.options) })
               .then(function (credential) {
