@@ -190,8 +190,9 @@ class Fragment:
     keyframe: bool
 
 
-class _Collector:
-    """A write-only, unseekable file for the muxer: it keeps what it is given."""
+class Collector:
+    """A write-only, unseekable file for a muxer: it keeps what it is given until taken
+    (live view here, playback in `timeline/fragments.py`)."""
 
     def __init__(self) -> None:
         self.written = bytearray()
@@ -221,7 +222,7 @@ class LiveMuxer:
         self._time_base = template.time_base or Fraction(1, 90000)
         rate = template.average_rate or template.guessed_rate or _FALLBACK_RATE
         self._ticks = max(1, round(1 / (Fraction(rate) * self._time_base)))
-        self._sink = _Collector()
+        self._sink = Collector()
         self._boxes = BoxSplitter()
         self._keyframes: deque[bool] = deque()  # of frames muxed but not yet flushed
         self._moof: bytes | None = None

@@ -14,7 +14,7 @@ accepts a new one in the middle of a SourceBuffer, so a camera that came back at
 another resolution just works. Timestamps stay as the recorder wrote them (the
 segment starts at 0); the player places the segment with `timestampOffset`.
 
-Hazard: the output is written to an unseekable sink (`_Collector`), which is why the
+Hazard: the output is written to an unseekable sink (`live.muxer.Collector`), which is why the
 `moov` must be empty up front: the muxer can never go back to fill it in.
 """
 
@@ -29,7 +29,7 @@ from av.container import InputContainer
 from av.error import FFmpegError
 
 from frontporch.hub.capture.camera import reason_of
-from frontporch.hub.live.muxer import codec_string
+from frontporch.hub.live.muxer import Collector, codec_string
 
 MOVFLAGS = "empty_moov+default_base_moof+frag_keyframe"
 FRAGMENT_S = 0.5
@@ -37,22 +37,6 @@ FRAGMENT_S = 0.5
 
 class FragmentError(Exception):
     """The segment could not be read or remuxed; the message says why."""
-
-
-class _Collector:
-    """A write-only file for the muxer: it keeps what it is given until taken."""
-
-    def __init__(self) -> None:
-        self.written = bytearray()
-
-    def write(self, data: bytes) -> int:
-        self.written += data
-        return len(data)
-
-    def take(self) -> bytes:
-        data = bytes(self.written)
-        self.written.clear()
-        return data
 
 
 @dataclass(frozen=True)
@@ -75,7 +59,7 @@ def stream_segment(path: Path) -> SegmentStream:
 
 
 def _chunks(source: InputContainer, path: Path) -> Iterator[bytes]:
-    sink = _Collector()
+    sink = Collector()
     options = {"movflags": MOVFLAGS, "frag_duration": str(round(FRAGMENT_S * 1e6))}
     try:
         stream = source.streams.video[0]

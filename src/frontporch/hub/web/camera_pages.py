@@ -168,22 +168,23 @@ def new_camera_page(request: Request, context: Context, owner: SignedIn) -> Resp
     )
 
 
-def _form_values(
-    record_url: str,
-    detect_url: str,
-    name: str,
-    enabled: str | None,
-    detect_enabled: str | None,
-    detect_fps: float,
-    record_enabled: str | None,
-    all_days: float,
-    motion_days: float,
-    event_days: float,
-    track: str,
-    loop: str | None,
-    record_audio: str | None = None,
-    live_masks: str = "off",
+def camera_form(
+    record_url: Annotated[str, Form(max_length=2000)],
+    detect_url: Annotated[str, Form(max_length=2000)] = "",
+    name: Annotated[str, Form(max_length=60)] = "",
+    enabled: Checkbox = None,
+    detect_enabled: Checkbox = None,
+    detect_fps: Annotated[float, Form(gt=0, le=30)] = 5.0,
+    record_enabled: Checkbox = None,
+    all_days: Annotated[float, Form(ge=0)] = 1.0,
+    motion_days: Annotated[float, Form(ge=0)] = 7.0,
+    event_days: Annotated[float, Form(ge=0)] = 30.0,
+    track: Annotated[str, Form(max_length=400)] = "person",
+    loop: Checkbox = None,
+    record_audio: Checkbox = None,
+    live_masks: Annotated[str, Form(max_length=16)] = "off",
 ) -> CameraForm:
+    """The camera form's fields, as one value (the add and the edit form share them)."""
     labels = tuple(t.strip() for t in track.replace(",", " ").split() if t.strip())
     return CameraForm(
         record_url=record_url,
@@ -219,26 +220,8 @@ def add_camera_form(
     owner: SignedIn,
     version: Annotated[str, Form(max_length=128)],
     camera_id: Annotated[str, Form(max_length=64)],
-    record_url: Annotated[str, Form(max_length=2000)],
-    detect_url: Annotated[str, Form(max_length=2000)] = "",
-    name: Annotated[str, Form(max_length=60)] = "",
-    enabled: Checkbox = None,
-    detect_enabled: Checkbox = None,
-    detect_fps: Annotated[float, Form(gt=0, le=30)] = 5.0,
-    record_enabled: Checkbox = None,
-    all_days: Annotated[float, Form(ge=0)] = 1.0,
-    motion_days: Annotated[float, Form(ge=0)] = 7.0,
-    event_days: Annotated[float, Form(ge=0)] = 30.0,
-    track: Annotated[str, Form(max_length=400)] = "person",
-    loop: Checkbox = None,
-    record_audio: Checkbox = None,
-    live_masks: Annotated[str, Form(max_length=16)] = "off",
+    form: Annotated[CameraForm, Depends(camera_form)],
 ) -> Response:
-    form = _form_values(
-        record_url, detect_url, name, enabled, detect_enabled, detect_fps,
-        record_enabled, all_days, motion_days, event_days, track, loop,
-        record_audio, live_masks,
-    )  # fmt: skip
     camera_id = camera_id.strip()
     try:
         if camera_id == "new":
@@ -272,27 +255,9 @@ def edit_camera_form(
     context: Context,
     owner: SignedIn,
     version: Annotated[str, Form(max_length=128)],
-    record_url: Annotated[str, Form(max_length=2000)],
-    detect_url: Annotated[str, Form(max_length=2000)] = "",
-    name: Annotated[str, Form(max_length=60)] = "",
-    enabled: Checkbox = None,
-    detect_enabled: Checkbox = None,
-    detect_fps: Annotated[float, Form(gt=0, le=30)] = 5.0,
-    record_enabled: Checkbox = None,
-    all_days: Annotated[float, Form(ge=0)] = 1.0,
-    motion_days: Annotated[float, Form(ge=0)] = 7.0,
-    event_days: Annotated[float, Form(ge=0)] = 30.0,
-    track: Annotated[str, Form(max_length=400)] = "person",
-    loop: Checkbox = None,
-    record_audio: Checkbox = None,
-    live_masks: Annotated[str, Form(max_length=16)] = "off",
+    form: Annotated[CameraForm, Depends(camera_form)],
 ) -> Response:
     _camera(context, camera)
-    form = _form_values(
-        record_url, detect_url, name, enabled, detect_enabled, detect_fps,
-        record_enabled, all_days, motion_days, event_days, track, loop,
-        record_audio, live_masks,
-    )  # fmt: skip
     try:
         saved = settings_of(context).edit_camera(version, camera, form)
     except REFUSED as exc:
