@@ -7,9 +7,9 @@ directly, so they can be tested against small in-memory fakes (`tests/fakes.py`)
 well as the real store, and the real objects can change underneath them.
 
 Records returned by the store are described with read-only Protocols (`EventRecord`,
-`EventPageRecord`, `SegmentRecord`, `OutageRecord`, `PublicationRecord`,
-`SessionRecord`) so the frozen dataclasses of `frontporch.hub.store.index` satisfy them
-structurally; methods whose results
+`EventPageRecord`, `PublicationRecord`, `SessionRecord` here; the recording rows'
+shapes in `frontporch.hub.recording.records`) so the frozen dataclasses of
+`frontporch.hub.store.index` satisfy them structurally; methods whose results
 the web layer ignores are typed `-> object`. The runtime's status and the live
 stream's updates are plain dataclasses defined here, because the runtime builds them
 for the web layer.
@@ -29,6 +29,7 @@ from frontporch.hub.backup.ports import BackupStorePort
 from frontporch.hub.controls import SwitchStore
 from frontporch.hub.people.ports import MemberStorePort
 from frontporch.hub.process.messages import CameraState
+from frontporch.hub.recording.records import OutageRecord, SegmentRecord
 from frontporch.hub.review.ports import ReviewStorePort
 from frontporch.hub.timeline.ports import ExportStorePort
 
@@ -75,31 +76,6 @@ class EventPageRecord(Protocol):
     def events(self) -> Sequence[EventRecord]: ...
     @property
     def next_cursor(self) -> str | None: ...
-
-
-class SegmentRecord(Protocol):
-    """A recorded segment file (`path` relative to the recordings folder), its time span
-    (unix seconds) and size."""
-
-    @property
-    def path(self) -> str: ...
-    @property
-    def start(self) -> float: ...
-    @property
-    def end(self) -> float: ...
-    @property
-    def size_bytes(self) -> int: ...
-
-
-class OutageRecord(Protocol):
-    """A period a camera was unreachable; `end` is None while it lasts."""
-
-    @property
-    def start(self) -> float: ...
-    @property
-    def end(self) -> float | None: ...
-    @property
-    def reason(self) -> str: ...
 
 
 class PublicationRecord(Protocol):

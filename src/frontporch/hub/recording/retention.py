@@ -32,23 +32,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from frontporch.hub.config import RetainConfig
+from frontporch.hub.recording.records import SegmentRef
 
 DAY_S = 86_400.0
-
-
-class SegmentRef(Protocol):
-    """What retention needs to know about a recorded segment (the store's Segment fits)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def camera(self) -> str: ...
-    @property
-    def start(self) -> float: ...
-    @property
-    def end(self) -> float: ...
-    @property
-    def size_bytes(self) -> int: ...
 
 
 class Span(Protocol):

@@ -7,47 +7,13 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from frontporch.hub.exports.model import ExportRecord, ExportState
-
-
-class RecordedSegment(Protocol):
-    """A segment row as the timeline needs it: id, camera, path (relative to the
-    recordings folder), wall-clock span and size (structurally a `ports.SegmentRecord`
-    with its id, so `HubStorePort` can have both)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def camera(self) -> str: ...
-    @property
-    def path(self) -> str: ...
-    @property
-    def start(self) -> float: ...
-    @property
-    def end(self) -> float: ...
-    @property
-    def size_bytes(self) -> int: ...
-
-
-class TimeSpanRecord(Protocol):
-    @property
-    def start(self) -> float: ...
-    @property
-    def end(self) -> float: ...
-
-
-class OutageSpan(Protocol):
-    @property
-    def start(self) -> float: ...
-    @property
-    def end(self) -> float | None: ...
-    @property
-    def reason(self) -> str: ...
+from frontporch.hub.recording.records import OutageRecord, StoredSegment, TimeSpanRecord
 
 
 class TimelineStorePort(Protocol):
     """Segments, motion and outages of a camera in a window; one segment by id."""
 
-    def segments(self, camera: str, start: float, end: float) -> Sequence[RecordedSegment]:
+    def segments(self, camera: str, start: float, end: float) -> Sequence[StoredSegment]:
         """Segments overlapping [start, end], oldest first."""
         ...
 
@@ -55,11 +21,11 @@ class TimelineStorePort(Protocol):
         """Motion spans touching [start, end], by start."""
         ...
 
-    def outages(self, camera: str, start: float, end: float) -> Sequence[OutageSpan]:
+    def outages(self, camera: str, start: float, end: float) -> Sequence[OutageRecord]:
         """Outages overlapping [start, end], oldest first."""
         ...
 
-    def segment_by_id(self, camera: str, segment_id: int) -> RecordedSegment | None:
+    def segment_by_id(self, camera: str, segment_id: int) -> StoredSegment | None:
         """One of `camera`'s segments, or None."""
         ...
 

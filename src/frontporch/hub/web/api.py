@@ -15,7 +15,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import FileResponse, Response
 
-from frontporch.hub.ports import ClipUnavailable, EventRecord, SegmentRecord
+from frontporch.hub.ports import ClipUnavailable, EventRecord
+from frontporch.hub.recording.records import SegmentRecord
 from frontporch.hub.services import event_media
 from frontporch.hub.store.index import InvalidCursorError
 from frontporch.hub.web.auth import require_owner

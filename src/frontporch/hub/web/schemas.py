@@ -20,11 +20,10 @@ from frontporch.hub.ports import (
     ApiTokenRecord,
     CameraStatus,
     EventRecord,
-    OutageRecord,
     PublicationRecord,
-    SegmentRecord,
 )
 from frontporch.hub.process.messages import CameraState
+from frontporch.hub.recording.records import OutageRecord, SegmentRecord
 from frontporch.hub.web.scopes import TokenScope
 
 
