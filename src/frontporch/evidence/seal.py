@@ -6,8 +6,9 @@ it. Encryption is streamed in blocks of `BLOCK_BYTES` (16 age chunks) by `age_st
 each block is read and encrypted with one call into a preallocated buffer, while three
 worker lanes, each in order, hash (SHA-256) the plaintext blocks, hash the ciphertext
 blocks and write them (hashlib and writes release the GIL, so with two cores or more
-the hashing runs beside the encryption instead of after it). Memory stays a few
-blocks whatever the clip's size.
+the hashing runs beside the encryption instead of after it). Memory stays about a
+dozen blocks (the write lane holds a direct-write buffer's worth) whatever the clip's
+size.
 
 `seal_file` writes its output past the page cache (`direct_file`: O_DIRECT where the
 filesystem allows) to a temporary file in the destination's folder, fsyncs it, and
@@ -33,10 +34,15 @@ import pyrage
 
 from frontporch.evidence.age_stream import CHUNK_BYTES as AGE_CHUNK_BYTES
 from frontporch.evidence.age_stream import AgeEncryptor, AgeFormatError
+from frontporch.evidence.direct_file import BUFFER_BYTES as DIRECT_BUFFER_BYTES
 from frontporch.evidence.direct_file import DirectFile
 
 CHUNK_BYTES = 1 << 20
 BLOCK_BYTES = 16 * AGE_CHUNK_BYTES  # 1 MiB of plaintext per encryption call
+WRITE_DEPTH = DIRECT_BUFFER_BYTES // BLOCK_BYTES + 2
+"""Sealed blocks the write lane may hold. A direct write flushes a whole buffer at
+once and blocks for as long as the disk takes; with room for a buffer's worth of
+blocks queued, encryption goes on meanwhile instead of waiting for the disk."""
 
 
 class SealError(Exception):
@@ -183,7 +189,7 @@ def seal(src: BinaryIO | _Reader, dst: BinaryIO | _Writer, recipient: str) -> Se
     lanes = plain_lane, cipher_lane, write_lane = (
         _Lane("seal-plaintext"),
         _Lane("seal-ciphertext"),
-        _Lane("seal-write"),
+        _Lane("seal-write", depth=WRITE_DEPTH),
     )
     try:
         write_lane.submit(dst.write, encryptor.header)
