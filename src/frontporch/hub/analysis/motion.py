@@ -5,7 +5,8 @@ regions the (far more expensive) object detector looks at, so a false box costs 
 a missed one costs an event. The hazards every outdoor camera meets, and what handles
 each:
 
-* sensor noise: the frame is downscaled by area averaging and blurred, and a pixel must
+* sensor noise: each motion pixel averages a 2×2 sample of its block of the frame (as
+  many reads at 1280×720 as at 640×360), the result is blurred, and a pixel must
   differ from a running-average background by `threshold` levels;
 * lighting that changes everywhere (exposure, dusk, a lamp switched on): the median
   brightness shift between frame and background is removed before thresholding; a
@@ -15,14 +16,20 @@ each:
   lighting, not an object, when most of its pixels still carry the background's texture
   (locally correlated with it, as a gain and offset would leave it) or when its outline
   is soft (objects have crisp silhouettes); it is adopted into the background instead
-  of being reported;
-* foliage or a busy road: `mask` polygons are rasterised once and never report motion.
+  of being reported (the checks are in `lighting.py`);
+* foliage or a busy road: `mask` polygons are rasterised once and never report motion;
+* a busy scene (people and cars in nearly every frame): judging every changed region
+  for lighting in every frame would be most of motion's cost, so a region mostly
+  inside the previous frame's boxes is taken for the same object without the checks,
+  except on every `RECHECK_EVERY`-th frame, when every region is judged again.
 
 Known limits: a fast, hard-edged shadow on a textureless surface cannot be told from
 an object by brightness alone and may be reported as motion; a deep shadow (half the
 light or less) can leave a stray box for a frame or two; an object that fills more than
 `lightning_threshold` of the frame at once reads as lighting; parts of an object that
-match the ground's texture (or a car that stopped, half learnt) may be adopted early.
+match the ground's texture (or a car that stopped, half learnt) may be adopted early;
+a shadow that falls inside the box of something already moving there is reported
+with it until the next full check.
 """
 
 from __future__ import annotations
@@ -31,7 +38,14 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from frontporch.hub.analysis.geometry import Box, merge_overlapping, to_pixels
+from frontporch.hub.analysis.geometry import Box, to_pixels
+from frontporch.hub.analysis.lighting import (
+    SAME_SURFACE_TOLERANCE,
+    Labels,
+    RegionCounter,
+    adopt,
+    lighting_regions,
+)
 from frontporch.hub.config import MotionConfig, RelPolygon
 
 GrayFrame = npt.NDArray[np.uint8]
@@ -42,29 +56,7 @@ CALIBRATION_FRAMES = 2
 """Frames after a lighting change in which the background is reset (exposure settles)."""
 
 BLUR_KERNEL = (5, 5)
-TEXTURE_WINDOW = (7, 7)
-"""Neighbourhood (at the motion size) over which texture is compared with the background."""
 
-MIN_TEXTURE_STD = 6.0
-"""Background contrast (levels, local std) below which a surface counts as textureless."""
-
-SAME_SURFACE_CORRELATION = 0.5
-"""Local correlation with the background above which a change may be lighting."""
-
-SAME_SURFACE_TOLERANCE = 0.8
-"""How close (as a fraction of `threshold`) a pixel must sit to its window's lighting fit."""
-
-LIGHTING_SHARE = 0.5
-"""Share of a changed region that must look like the same surface for it to be lighting."""
-
-CRISP_SLOPE = 0.05
-"""Change of log brightness ratio per pixel above which an outline is a crisp edge."""
-
-MAX_SHARP_OUTLINE = 0.2
-"""Share of a changed region's outline that may be crisp for it to still be lighting."""
-
-ADOPT_FEATHER = 2.0
-"""Width (pixels at the motion size, a Gaussian sigma) of the seam where light is adopted."""
 
 ROI_PAD = 8
 """Margin around the changed pixels that texture and adoption are computed over."""
@@ -81,7 +73,21 @@ BORDER = 2
 MERGE_MARGIN = 0.02
 """Boxes closer than this fraction of the frame width are merged into one."""
 
-_CROSS = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+RECHECK_EVERY = 4
+"""A region mostly inside last frame's motion boxes is taken for the same moving object
+without the lighting checks, except on every n-th frame, when every region is judged."""
+
+KNOWN_SHARE = 0.5
+"""Share of a region inside last frame's (grown) boxes for it to count as that object."""
+
+KNOWN_REACH = 4
+"""Pixels (at the motion size) last frame's boxes are grown by: how far an object moves."""
+
+SAMPLES = 2
+"""Source pixels read per motion pixel along each axis: the scaling reads as many pixels
+at 1280×720 as at 640×360 (INTER_AREA over the whole frame grew with the detect size)."""
+
+_BLUR = cv2.getGaussianKernel(BLUR_KERNEL[0], 0, cv2.CV_32F)
 
 
 class MotionDetector:
@@ -105,6 +111,15 @@ class MotionDetector:
         self._small_size = (small_width, small_height)
         self._source_size = (small_width * self._factor, small_height * self._factor)
         shape = (small_height, small_width)
+        # Blocks of an even height of 6 or more: one INTER_LINEAR pass averages exactly
+        # their centre 2×2, reading pairs of adjacent rows (a large frame is read from
+        # memory, not cache: half as many separate rows is what makes it cheap).
+        self._centre_pair = self._factor >= 6 and self._factor % 2 == 0
+        # Above SAMPLES× reduction, a nearest-pixel pass first picks SAMPLES evenly spread
+        # rows and columns of every block; area averaging of what it picked follows.
+        self._sampled: GrayFrame | None = None
+        if self._factor > SAMPLES and not self._centre_pair:
+            self._sampled = np.empty((small_height * SAMPLES, small_width * SAMPLES), np.uint8)
         self._small: GrayFrame = np.empty(shape, np.uint8)
         self._current: FloatImage = np.empty(shape, np.float32)
         self._background: FloatImage = np.empty(shape, np.float32)
@@ -113,13 +128,22 @@ class MotionDetector:
         self._limit: FloatImage = np.full(shape, config.threshold, np.float32)
         self._watched = _watched_area(config.mask, small_width, small_height)
         self._watched_pixels = int(cv2.countNonZero(self._watched))
-        self._fit_sample = self._watched[::FIT_STRIDE, ::FIT_STRIDE] > 0
-        self._open_kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
+        # an infinite limit: masked pixels never count as changed, without a mask pass
+        self._limit[self._watched == 0] = np.inf
+        grid = np.zeros(shape, np.bool_)
+        grid[::FIT_STRIDE, ::FIT_STRIDE] = True
+        self._fit_index = np.flatnonzero(grid & (self._watched > 0))
+        # 2×2, not 3×3: isolated pixels and one-pixel slivers go, while anything that
+        # fills a 2×2 block of motion pixels (a ball, a cat far away) is kept for
+        # `min_area` to judge.
+        self._open_kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2))
         self._dilate_kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
         self._min_box_area = config.min_area * small_width * small_height
         self._merge_margin = MERGE_MARGIN * small_width
         self._calibration_left = 1  # the first frame initialises the background
         self._motion_fraction = 0.0
+        self._moving: list[Box] = []  # last frame's boxes, at the motion size
+        self._frames_to_recheck = 0
 
     @property
     def calibrating(self) -> bool:
@@ -157,6 +181,7 @@ class MotionDetector:
         if changed:
             changed = self._drop_lighting_changes()
         self._motion_fraction = changed / self._watched_pixels if changed else 0.0
+        self._moving = []
         boxes = self._regions() if changed else []
         cv2.accumulateWeighted(self._current, self._background, self._config.alpha)
         return boxes
@@ -175,12 +200,18 @@ class MotionDetector:
     def _prepare(self, gray: GrayFrame) -> None:
         source_width, source_height = self._source_size
         source = gray[:source_height, :source_width]
-        cv2.resize(source, self._small_size, dst=self._small, interpolation=cv2.INTER_AREA)
-        np.copyto(self._current, self._small)
-        cv2.GaussianBlur(self._current, BLUR_KERNEL, 0, dst=self._current)
+        if self._sampled is not None:
+            sampled_size = (self._sampled.shape[1], self._sampled.shape[0])
+            cv2.resize(source, sampled_size, dst=self._sampled, interpolation=cv2.INTER_NEAREST)
+            source = self._sampled
+        interpolation = cv2.INTER_LINEAR if self._centre_pair else cv2.INTER_AREA
+        cv2.resize(source, self._small_size, dst=self._small, interpolation=interpolation)
+        # to float and blurred in one pass (the same Gaussian as cv2.GaussianBlur's)
+        cv2.sepFilter2D(self._small, cv2.CV_32F, _BLUR, _BLUR, dst=self._current)
 
     def _calibrate(self) -> None:
         np.copyto(self._background, self._current)
+        self._moving = []
         self._calibration_left -= 1
         self._motion_fraction = 0.0
 
@@ -188,7 +219,6 @@ class MotionDetector:
         """Marks pixels that differ from the background; returns how many (unmasked)."""
         cv2.absdiff(self._current, self._background, self._diff)
         cv2.compare(self._diff, self._limit, cv2.CMP_GT, self._changed)
-        cv2.bitwise_and(self._changed, self._watched, self._changed)
         return int(cv2.countNonZero(self._changed))
 
     def _global_shift(self) -> float:
@@ -197,9 +227,17 @@ class MotionDetector:
         The median ignores anything covering less than half of the frame, so neither a
         large object nor a passing shadow is mistaken for a change of the whole scene.
         """
-        current = self._current[::FIT_STRIDE, ::FIT_STRIDE][self._fit_sample]
-        background = self._background[::FIT_STRIDE, ::FIT_STRIDE][self._fit_sample]
-        return float(np.median(current - background)) if current.size else 0.0
+        size = self._fit_index.size
+        if not size:
+            return 0.0
+        shifts = np.take(self._current.reshape(-1), self._fit_index)
+        shifts -= np.take(self._background.reshape(-1), self._fit_index)
+        # the median, by partial sorting only around the middle
+        middle = size // 2
+        if size % 2:
+            return float(np.partition(shifts, middle)[middle])
+        low, high = np.partition(shifts, (middle - 1, middle))[middle - 1 : middle + 1]
+        return float(low + high) / 2
 
     def _is_lighting_change(self, changed: int, shift: float) -> bool:
         """Too much of the frame changed at once, or all of it shifted: the light changed.
@@ -224,23 +262,76 @@ class MotionDetector:
         Returns how many changed pixels are left.
         """
         x, y, w, h = cv2.boundingRect(self._changed)
-        rows = slice(max(0, y - ROI_PAD), y + h + ROI_PAD)
-        cols = slice(max(0, x - ROI_PAD), x + w + ROI_PAD)
+        top, left = max(0, y - ROI_PAD), max(0, x - ROI_PAD)
+        rows, cols = slice(top, y + h + ROI_PAD), slice(left, x + w + ROI_PAD)
         changed, current = self._changed[rows, cols], self._current[rows, cols]
         background = self._background[rows, cols]
         count, raw_labels = cv2.connectedComponents(changed, connectivity=8)
-        labels = np.asarray(raw_labels, np.int32)
+        # Labels fit in a byte on all but the most cluttered frames, and OpenCV's
+        # histogram and lookup are several times faster on bytes.
+        labels: Labels = (
+            np.asarray(raw_labels, np.uint8) if count <= 256 else np.asarray(raw_labels, np.int32)
+        )
+        counter = RegionCounter(labels, count)
+        area = counter.count_in(changed)
+        unknown = self._unknown_regions(changed, counter, area, top, left)
+        if not unknown.any():
+            return int(cv2.countNonZero(self._changed))
+        # Only the regions still to be judged, and the margin their windows reach over.
+        judged = counter.paint(unknown)
+        x, y, w, h = cv2.boundingRect(judged)
+        window = (
+            slice(max(0, y - ROI_PAD), y + h + ROI_PAD),
+            slice(max(0, x - ROI_PAD), x + w + ROI_PAD),
+        )
         tolerance = SAME_SURFACE_TOLERANCE * self._config.threshold
-        lighting = _lighting_regions(current, background, changed, labels, count, tolerance)
+        lighting = unknown & lighting_regions(
+            current[window],
+            background[window],
+            changed[window],
+            RegionCounter(labels[window], count),
+            area,
+            tolerance,
+        )
         if lighting.any():
-            relit = lighting[labels]
-            changed[relit] = 0
-            # Adopt the new light with a feathered edge: a hard seam between adopted and
-            # not-yet-adopted ground would itself look like a crisp outline next frame.
-            weight = cv2.GaussianBlur(relit.astype(np.float32), (0, 0), ADOPT_FEATHER)
-            np.minimum(weight * 2, 1.0, out=weight)
-            background += weight * (current - background)
+            adopt(current, background, changed, counter.paint(lighting))
         return int(cv2.countNonZero(self._changed))
+
+    def _unknown_regions(
+        self,
+        changed: GrayFrame,
+        counter: RegionCounter,
+        area: npt.NDArray[np.float32],
+        top: int,
+        left: int,
+    ) -> BoolImage:
+        """Which labelled regions need the lighting checks: all of them on every
+        `RECHECK_EVERY`-th frame, otherwise those not mostly inside last frame's boxes.
+
+        A busy scene has people and cars in nearly every frame; judging each of them
+        again every frame is most of motion's cost there, and an object that was
+        reported a frame ago and is still where it went is no shadow.
+        """
+        # A region of fewer than four pixels holds no 2×2 block: the opening in
+        # `_regions` removes it, whatever it is.
+        unknown = area >= 4
+        unknown[0] = False
+        self._frames_to_recheck -= 1
+        if self._frames_to_recheck <= 0 or not self._moving:
+            self._frames_to_recheck = RECHECK_EVERY
+            return unknown
+        known = np.zeros(changed.shape, np.uint8)
+        for box in self._moving:
+            cv2.rectangle(
+                known,
+                (int(box.x1) - left - KNOWN_REACH, int(box.y1) - top - KNOWN_REACH),
+                (int(box.x2) - left + KNOWN_REACH - 1, int(box.y2) - top + KNOWN_REACH - 1),
+                255,
+                cv2.FILLED,
+            )
+        inside = counter.count_in(np.asarray(cv2.bitwise_and(changed, known), np.uint8))
+        unknown &= inside < KNOWN_SHARE * area
+        return unknown
 
     def _regions(self) -> list[Box]:
         """Boxes (in frame pixels) around the changed pixels, small ones dropped."""
@@ -248,14 +339,37 @@ class MotionDetector:
         cv2.dilate(self._changed, self._dilate_kernel, dst=self._changed)
         contours, _ = cv2.findContours(self._changed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         grown = self._dilate_kernel.shape[0] - 1  # judge size as it was before dilating
-        boxes = []
+        rects = []
         for contour in contours:
             x, y, w, h = cv2.boundingRect(contour)
             if max(w - grown, 0) * max(h - grown, 0) >= self._min_box_area:
-                boxes.append(Box(x, y, x + w, y + h))
+                rects.append((x, y, x + w, y + h))
+        self._moving = [Box(*rect) for rect in _merge_near(rects, self._merge_margin)]
         width, height = self._frame_size
-        merged = merge_overlapping(boxes, self._merge_margin)
-        return [box.scale(self._factor).clip(width, height) for box in merged]
+        return [box.scale(self._factor).clip(width, height) for box in self._moving]
+
+
+def _merge_near(
+    rects: list[tuple[int, int, int, int]], margin: float
+) -> list[tuple[int, int, int, int]]:
+    """Unions rectangles (x1, y1, x2, y2) that overlap once each is grown by `margin`,
+    until none do: `geometry.merge_overlapping` on plain tuples, which a busy frame's
+    dozens of contours pass through every frame."""
+    reach = 2 * margin  # two rectangles each grown by `margin` overlap
+    merging = True
+    while merging:
+        merging = False
+        out: list[tuple[int, int, int, int]] = []
+        for x1, y1, x2, y2 in rects:
+            for i, (a1, b1, a2, b2) in enumerate(out):
+                if x1 < a2 + reach and a1 < x2 + reach and y1 < b2 + reach and b1 < y2 + reach:
+                    out[i] = (min(x1, a1), min(y1, b1), max(x2, a2), max(y2, b2))
+                    merging = True
+                    break
+            else:
+                out.append((x1, y1, x2, y2))
+        rects = out
+    return rects
 
 
 def _watched_area(mask: list[RelPolygon], width: int, height: int) -> GrayFrame:
@@ -268,70 +382,3 @@ def _watched_area(mask: list[RelPolygon], width: int, height: int) -> GrayFrame:
         points = np.array(to_pixels(polygon, width, height), np.float64)
         cv2.fillPoly(watched, [np.round(points).astype(np.int32)], 0)
     return watched
-
-
-def _lighting_regions(
-    current: FloatImage,
-    background: FloatImage,
-    changed: GrayFrame,
-    labels: npt.NDArray[np.int32],
-    count: int,
-    tolerance: float,
-) -> BoolImage:
-    """For each labelled changed region: is it a change of light rather than an object?
-
-    It is when most of its pixels still show the background's texture, or when its
-    outline is soft: objects have crisp silhouettes, while a cloud's shadow or a lamp's
-    glow fades out gradually, even on a plain wall. Label 0 (unchanged) never is.
-    """
-    area = np.bincount(labels.ravel(), minlength=count)
-    same = _same_surface(current, background, tolerance)
-    textured_light = np.bincount(labels[same], minlength=count) >= LIGHTING_SHARE * area
-    edge, sharp = _outline(current, background, changed)
-    crisp = np.bincount(labels[sharp], minlength=count)
-    soft_light = crisp < MAX_SHARP_OUTLINE * np.bincount(labels[edge], minlength=count)
-    lighting: BoolImage = soft_light | textured_light
-    lighting[0] = False
-    return lighting
-
-
-def _same_surface(current: FloatImage, background: FloatImage, tolerance: float) -> BoolImage:
-    """Pixels that look like the background's own texture under different light.
-
-    Over a small window around each pixel, `current ≈ gain·background + offset` is
-    fitted. The pixel is the same surface when the window's normalised correlation is
-    high (the texture survived: a shadow or a light, not an object covering the ground)
-    and the pixel itself sits within `tolerance` of the fit (it is not the edge of an
-    object whose window is mostly ground). Textureless windows are never explained
-    away: there it would be a guess.
-    """
-    mean_c = cv2.blur(current, TEXTURE_WINDOW)
-    mean_b = cv2.blur(background, TEXTURE_WINDOW)
-    var_c = cv2.blur(current * current, TEXTURE_WINDOW) - mean_c * mean_c
-    var_b = cv2.blur(background * background, TEXTURE_WINDOW) - mean_b * mean_b
-    cov = cv2.blur(current * background, TEXTURE_WINDOW) - mean_c * mean_b
-    textured = (var_b > MIN_TEXTURE_STD**2) & (var_c > (MIN_TEXTURE_STD / 2) ** 2)
-    correlated = cov > SAME_SURFACE_CORRELATION * np.sqrt(np.maximum(var_c * var_b, 0.0))
-    fitted = cov / np.maximum(var_b, 1.0) * (background - mean_b) + mean_c
-    result: BoolImage = textured & correlated & (np.abs(current - fitted) < tolerance)
-    return result
-
-
-def _outline(
-    current: FloatImage, background: FloatImage, changed: GrayFrame
-) -> tuple[BoolImage, BoolImage]:
-    """The changed region's outline, and where along it the change has a crisp edge.
-
-    Crispness is the slope of `log(frame) − log(background)`: a silhouette changes the
-    ratio by a large factor within a pixel or two, a shadow's penumbra by a little per
-    pixel. The log makes it the same for dark and bright ground.
-    """
-    log_ratio = cv2.log(current + 1.0) - cv2.log(background + 1.0)
-    slope = cv2.magnitude(
-        cv2.Sobel(log_ratio, cv2.CV_32F, 1, 0, ksize=3),
-        cv2.Sobel(log_ratio, cv2.CV_32F, 0, 1, ksize=3),
-    )
-    inside = cv2.erode(changed, _CROSS)
-    edge: BoolImage = (changed > 0) & (inside == 0)
-    sharp: BoolImage = edge & (slope > CRISP_SLOPE * 8)  # a 3×3 Sobel is 8× the slope
-    return edge, sharp
