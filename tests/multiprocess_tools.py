@@ -38,12 +38,10 @@ from fastapi import FastAPI
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from agency_tools import log_verified_agency
 from frontporch.crypto.keys import AgencyIdentity
 from frontporch.server.accounts import mfa
 from frontporch.server.accounts.models import Role, User
-from frontporch.server.agencies.models import Agency, AgencyRegistration, AgencyStatus
-from frontporch.server.transparency.service import append_entries
-from frontporch.translog import entries
 
 CLOCK_FILE_ENV = "MULTIPROCESS_CLOCK_FILE"  # not FRONTPORCH_*: that prefix is the settings'
 TESTS_DIR = Path(__file__).parent
@@ -299,44 +297,10 @@ class Cluster:
 
     def register_agency(self, name: str) -> tuple[uuid.UUID, Person]:
         """A verified agency whose keys are logged (`agency_registered`) and a member with
-        two-factor on, as the agencies area registers one (release_tools.register_agency)."""
+        two-factor on (agency_tools.log_verified_agency)."""
         member = self.person(Role.AGENCY_MEMBER, mfa_on=True)
         identity = AgencyIdentity.generate()
-        agency_id = uuid.uuid4()
-        now = self.clock()
-        with self.sessions.begin() as db:
-            agency = Agency(
-                id=agency_id,
-                name=name,
-                verified_at=now,
-                created_at=now,
-                status=AgencyStatus.VERIFIED.value,
-                jurisdiction="Cook County",
-                contact="Records desk, records@agency.example",
-                signing_key=identity.public_key,
-                age_recipient=identity.age_recipient,
-            )
-            db.add(agency)
-            db.flush()
-            entry = entries.AgencyRegistered(
-                at=entries.moment(now),
-                agency=str(agency_id),
-                name=name,
-                age_recipient=identity.age_recipient,
-                signing_key=identity.public_key,
-            )
-            [index] = append_entries(db, [entry], self.clock)
-            agency.registration_index = index
-            db.add(
-                AgencyRegistration(
-                    log_index=index,
-                    agency_id=agency_id,
-                    signing_key=identity.public_key,
-                    age_recipient=identity.age_recipient,
-                    registered_at=now,
-                )
-            )
-            db.execute(update(User).where(User.email == member.email).values(agency_id=agency_id))
+        agency_id, _ = log_verified_agency(self.sessions, self.clock, identity, member.email, name)
         return agency_id, member
 
     def api_token(self, person: Person, via: int) -> str:

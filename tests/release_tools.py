@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from agency_tools import log_verified_agency
 from frontporch.crypto.keys import AgencyIdentity, HubIdentity, key_id
 from frontporch.evidence.manifest import (
     ClipRecord,
@@ -29,8 +30,7 @@ from frontporch.evidence.manifest import (
 from frontporch.evidence.seal import seal
 from frontporch.geo import int_to_cell
 from frontporch.protocol import RELEASES_PATH, UPLOAD_OFFSET_HEADER, clip_upload_path
-from frontporch.server.accounts.models import Role, User
-from frontporch.server.agencies.models import Agency, AgencyRegistration, AgencyStatus
+from frontporch.server.accounts.models import Role
 from frontporch.server.homes.models import Home
 from frontporch.server.requests.models import FootageRequest, RequestStatus
 from frontporch.server.transparency.service import LogService, append_entries
@@ -104,42 +104,9 @@ def register_agency(server: ServerHarness, name: str | None = None) -> AgencySet
     """A verified agency whose keys are logged (`agency_registered`), with a member."""
     identity = AgencyIdentity.generate()
     member = server.account(Role.AGENCY_MEMBER, mfa_on=True)
-    context = server.app.state.server
-    agency_id = uuid.uuid4()
-    now = server.clock()
-    with context.sessions.begin() as db:
-        agency = Agency(
-            id=agency_id,
-            name=name or f"Agency {agency_id.hex[:8]}",
-            verified_at=now,
-            created_at=now,
-            status=AgencyStatus.VERIFIED.value,
-            jurisdiction="Cook County",
-            contact="records@agency.example",
-            signing_key=identity.public_key,
-            age_recipient=identity.age_recipient,
-        )
-        db.add(agency)
-        db.flush()
-        entry = entries.AgencyRegistered(
-            at=entries.moment(now),
-            agency=str(agency_id),
-            name=agency.name,
-            age_recipient=identity.age_recipient,
-            signing_key=identity.public_key,
-        )
-        [index] = append_entries(db, [entry], server.clock)
-        agency.registration_index = index
-        db.add(
-            AgencyRegistration(
-                log_index=index,
-                agency_id=agency_id,
-                signing_key=identity.public_key,
-                age_recipient=identity.age_recipient,
-                registered_at=now,
-            )
-        )
-        db.execute(update(User).where(User.email == member.email).values(agency_id=agency_id))
+    agency_id, index = log_verified_agency(
+        server.app.state.server.sessions, server.clock, identity, member.email, name
+    )
     return AgencySetup(identity, agency_id, index, member)
 
 
