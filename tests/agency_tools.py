@@ -1,17 +1,19 @@
 """A verified agency written straight into a server's database, as the agencies area
-registers one: the agency row, its `agency_registered` log entry and registration
-row, and a member account tied to it. Shared by the release and multi-process tools."""
+registers one (the agency row, its `agency_registered` log entry and registration
+row, and a member account tied to it); or through the API, applied for and registered
+by an operator. Shared by the release, multi-process, trust-model and request tools."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontporch.crypto.keys import AgencyIdentity
+from frontporch.crypto.keys import AgencyIdentity, fingerprint
 from frontporch.server.accounts.models import User
 from frontporch.server.agencies.models import Agency, AgencyRegistration, AgencyStatus
 from frontporch.server.transparency.service import append_entries
@@ -62,3 +64,43 @@ def log_verified_agency(
         )
         db.execute(update(User).where(User.email == member_email).values(agency_id=agency_id))
     return agency_id, index
+
+
+class Poster(Protocol):
+    """An HTTP client (httpx's or Starlette's test client): only `post` is used."""
+
+    def post(self, url: str, *, json: Any) -> Any: ...
+
+
+def apply_and_register(
+    applicant: Poster,
+    operator: Poster,
+    identity: AgencyIdentity,
+    name: str,
+    jurisdiction: str,
+    contact: str,
+) -> tuple[str, int]:
+    """An agency as the issue has it: keys made offline, an application through the API
+    (no account), registered by an operator reading back both fingerprints. Its id and
+    the log index of its registration."""
+    applied = applicant.post(
+        "/api/agency-applications",
+        json={
+            "name": name,
+            "jurisdiction": jurisdiction,
+            "contact": contact,
+            "signing_key": identity.public_key,
+            "age_recipient": identity.age_recipient,
+        },
+    )
+    assert applied.status_code == 201, applied.text
+    agency_id = str(applied.json()["id"])
+    registered = operator.post(
+        f"/api/operator/agencies/{agency_id}/register",
+        json={
+            "signing_key_fingerprint": fingerprint(identity.public_key),
+            "age_recipient_fingerprint": fingerprint(identity.age_recipient),
+        },
+    )
+    assert registered.status_code == 200, registered.text
+    return agency_id, int(registered.json()["registration_index"])

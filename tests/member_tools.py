@@ -7,6 +7,7 @@ a member and sign them in through the real forms."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -175,7 +176,7 @@ class FakeMemberTables:
         steps.add((user_id, step))
         return True
 
-    def set_recovery_codes(self, user_id: str, code_hashes: list[str]) -> None:
+    def set_recovery_codes(self, user_id: str, code_hashes: Sequence[str]) -> None:
         self._people()["codes"][user_id] = set(code_hashes)
 
     def claim_recovery_code(self, user_id: str, code_hash: str) -> bool:

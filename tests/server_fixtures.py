@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -103,7 +103,7 @@ class SmtpServer:
     mailbox: Mailbox
 
 
-def smtp_server() -> Iterator[SmtpServer]:
+def smtp_server() -> Generator[SmtpServer, None, None]:
     """Run aiosmtpd on a free local port until the generator is closed."""
     mailbox = Mailbox()
     port = free_port()

@@ -30,9 +30,10 @@ from fastapi import FastAPI
 from sqlalchemy import select, update
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from agency_tools import apply_and_register
 from fakes import FakeRuntime, camera_status
 from feed_tools import user_id
-from frontporch.crypto.keys import AgencyIdentity, HubIdentity, fingerprint
+from frontporch.crypto.keys import AgencyIdentity, HubIdentity
 from frontporch.hub.community import link
 from frontporch.hub.community.link import HubLink, JsonObject, ServerLink, dispatch
 from frontporch.hub.config import HubConfig, parse_config
@@ -270,26 +271,9 @@ def register_agency(
     with two-factor attached by the operator, signed in over HTTP."""
     identity = AgencyIdentity.generate()
     identity.save(folder)
-    applied = http.client().post(
-        "/api/agency-applications",
-        json={
-            "name": name,
-            "jurisdiction": "Cook County",
-            "contact": "records@agency.example.gov",
-            "signing_key": identity.public_key,
-            "age_recipient": identity.age_recipient,
-        },
+    agency_id, registration_index = apply_and_register(
+        http.client(), operator.client, identity, name, "Cook County", "records@agency.example.gov"
     )
-    assert applied.status_code == 201, applied.text
-    agency_id = str(applied.json()["id"])
-    registered = operator.client.post(
-        f"/api/operator/agencies/{agency_id}/register",
-        json={
-            "signing_key_fingerprint": fingerprint(identity.public_key),
-            "age_recipient_fingerprint": fingerprint(identity.age_recipient),
-        },
-    )
-    assert registered.status_code == 200, registered.text
     member = server.account(Role.AGENCY_MEMBER, mfa_on=True)
     attached = operator.client.put(
         f"/api/operator/users/{user_id(member)}/agency", json={"agency_id": agency_id}
@@ -299,7 +283,7 @@ def register_agency(
         identity,
         folder,
         agency_id,
-        int(registered.json()["registration_index"]),
+        registration_index,
         http.signed_in(member),
     )
 

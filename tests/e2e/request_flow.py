@@ -37,10 +37,11 @@ import av
 import cv2
 from playwright.sync_api import Browser, BrowserContext, ViewportSize
 
+from agency_tools import apply_and_register
 from fakes import OWNER_PASSWORD
 from feed_tools import user_id
 from frontporch import geo
-from frontporch.crypto.keys import AGENCY_AGE_KEY_FILE, AgencyIdentity, fingerprint
+from frontporch.crypto.keys import AGENCY_AGE_KEY_FILE, AgencyIdentity
 from frontporch.hub.community import link as hub_link
 from frontporch.hub.community.link import HubLink, JsonObject, dispatch
 from frontporch.hub.config import HubConfig, parse_config
@@ -118,26 +119,14 @@ def _apply_and_register(harness: ServerHarness, operator: Account, folder: Path)
     fingerprints read back. The agency's id."""
     identity = AgencyIdentity.generate()
     identity.save(folder)
-    applied = harness.new_client().post(
-        "/api/agency-applications",
-        json={
-            "name": AGENCY_NAME,
-            "jurisdiction": "City of Springfield",
-            "contact": "records@springfield.example.gov",
-            "signing_key": identity.public_key,
-            "age_recipient": identity.age_recipient,
-        },
+    agency_id, _ = apply_and_register(
+        harness.new_client(),
+        operator.client,
+        identity,
+        AGENCY_NAME,
+        "City of Springfield",
+        "records@springfield.example.gov",
     )
-    assert applied.status_code == 201, applied.text
-    agency_id = str(applied.json()["id"])
-    registered = operator.client.post(
-        f"/api/operator/agencies/{agency_id}/register",
-        json={
-            "signing_key_fingerprint": fingerprint(identity.public_key),
-            "age_recipient_fingerprint": fingerprint(identity.age_recipient),
-        },
-    )
-    assert registered.status_code == 200, registered.text
     return agency_id
 
 
