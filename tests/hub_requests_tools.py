@@ -1,6 +1,7 @@
 """Footage-request fixtures for hub tests: an in-memory transparency log served through
 `translog.client`'s injectable `fetch` (the server's public log API, computed with the
-real Merkle and checkpoint code), registered agencies and FOOTAGE_REQUEST bodies."""
+real Merkle and checkpoint code), registered agencies, FOOTAGE_REQUEST bodies, and a
+request record as the hub keeps it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from frontporch.crypto.keys import AgencyIdentity
+from frontporch.hub.requests.records import FootageRequestRecord, RequestState
 from frontporch.translog import merkle
 from frontporch.translog.checkpoint import Checkpoint, sign_checkpoint
 from frontporch.translog.entries import AgencyRegistered, RequestFiled, encode_entry
@@ -160,3 +162,30 @@ def file_request(
     body.update(changes)
     log.publish()
     return body
+
+
+def open_request_record(now: float) -> FootageRequestRecord:
+    """An open footage request as the hub keeps it, filed two hours before `now` for an
+    hour's window before that, for tests that start from a request already received."""
+    hour = 3600.0
+    return FootageRequestRecord(
+        id=str(uuid.uuid4()),
+        log_index=41,
+        agency=str(uuid.uuid4()),
+        agency_name="Springfield PD",
+        agency_registration_index=7,
+        recipient="age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq",
+        agency_key="c2lnbmluZy1rZXk=",
+        case_number="2024-0042",
+        incident="burglary",
+        description="A parcel taken from a porch.",
+        contact="Investigations desk, +1 555 0100",
+        area={"type": "circle", "center": [47.61, -122.34], "radius_m": 300},
+        cells=("8828308281fffff",),
+        window_start=now - 3 * hour,
+        window_end=now - 2 * hour,
+        expires_at=now + 7 * 24 * hour,
+        filed_at=now - 2 * hour,
+        received_at=now - 60,
+        state=RequestState.OPEN,
+    )

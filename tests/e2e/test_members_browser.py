@@ -11,7 +11,6 @@ Screenshots: docs/screenshots/hub-members-*.png, hub-passkey-release-*.png.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -29,18 +28,16 @@ from fakes import OWNER_PASSWORD, FakeClock, FakeRuntime, camera_status, cheap_p
 from frontporch.devtools.services import AXE_SCRIPT
 from frontporch.hub.config import parse_config
 from frontporch.hub.people.service import add_member
-from frontporch.hub.requests.records import FootageRequestRecord, RequestState
 from frontporch.hub.requests.service import RequestDesk
 from frontporch.hub.store.index import HubStore
 from frontporch.hub.web.app import create_hub_app
 from frontporch.hub.web.passwords import hash_password, set_owner_password
+from hub_requests_tools import open_request_record
 from member_tools import MEMBER_PASSWORD
 from screenshots import SCREENSHOTS
 from server_live import serving
 
 pytestmark = pytest.mark.browser
-
-HOUR = 3600.0
 
 
 @dataclass
@@ -51,30 +48,6 @@ class Site:
     request_id: str
 
 
-def _request(now: float) -> FootageRequestRecord:
-    return FootageRequestRecord(
-        id=str(uuid.uuid4()),
-        log_index=41,
-        agency=str(uuid.uuid4()),
-        agency_name="Springfield PD",
-        agency_registration_index=7,
-        recipient="age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq",
-        agency_key="c2lnbmluZy1rZXk=",
-        case_number="2024-0042",
-        incident="burglary",
-        description="A parcel taken from a porch.",
-        contact="Investigations desk, +1 555 0100",
-        area={"type": "circle", "center": [47.61, -122.34], "radius_m": 300},
-        cells=("8828308281fffff",),
-        window_start=now - 3 * HOUR,
-        window_end=now - 2 * HOUR,
-        expires_at=now + 7 * 24 * HOUR,
-        filed_at=now - 2 * HOUR,
-        received_at=now - 60,
-        state=RequestState.OPEN,
-    )
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root = tmp_path_factory.mktemp("hub")
@@ -83,7 +56,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         cheap_password_hashing(monkeypatch)
         set_owner_password(store, OWNER_PASSWORD, now=clock.now - 60)
         add_member(store, "guest", "member", [], hash_password(MEMBER_PASSWORD), clock.now - 30)
-        record = _request(clock.now)
+        record = open_request_record(clock.now)
         store.save_footage_request(record)
         start = record.window_start
         store.upsert_event(

@@ -5,7 +5,6 @@ SQLite store, with the release desk stopped so no video is cut (unit tier)."""
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,39 +15,14 @@ from fastapi.testclient import TestClient
 from fakes import OWNER_PASSWORD, FakeClock, FakeRuntime, camera_status, cheap_password_hashing
 from frontporch.hub.config import parse_config
 from frontporch.hub.people.service import add_member
-from frontporch.hub.requests.records import FootageRequestRecord, RequestState
 from frontporch.hub.requests.service import RequestDesk
 from frontporch.hub.store.index import HubStore
 from frontporch.hub.web.app import create_hub_app
 from frontporch.hub.web.passwords import hash_password, set_owner_password
+from hub_requests_tools import open_request_record
 from member_tools import MEMBER_PASSWORD, sign_in_as
 
-HOUR = 3600.0
 NOW = FakeClock().now
-
-
-def _request() -> FootageRequestRecord:
-    return FootageRequestRecord(
-        id=str(uuid.uuid4()),
-        log_index=41,
-        agency=str(uuid.uuid4()),
-        agency_name="Springfield PD",
-        agency_registration_index=7,
-        recipient="age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq",
-        agency_key="c2lnbmluZy1rZXk=",
-        case_number="2024-0042",
-        incident="burglary",
-        description="A parcel taken from a porch.",
-        contact="Investigations desk",
-        area={"type": "circle", "center": [47.61, -122.34], "radius_m": 300},
-        cells=("8828308281fffff",),
-        window_start=NOW - 3 * HOUR,
-        window_end=NOW - 2 * HOUR,
-        expires_at=NOW + 7 * 24 * HOUR,
-        filed_at=NOW - 2 * HOUR,
-        received_at=NOW - 60,
-        state=RequestState.OPEN,
-    )
 
 
 @pytest.fixture
@@ -58,7 +32,7 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FastA
         set_owner_password(store, OWNER_PASSWORD, now=NOW - 60)
         for name, allowances in (("releaser", ["release"]), ("plain", [])):
             add_member(store, name, "member", allowances, hash_password(MEMBER_PASSWORD), NOW - 30)
-        record = _request()
+        record = open_request_record(NOW)
         store.save_footage_request(record)
         start = record.window_start
         store.upsert_event(
