@@ -50,6 +50,22 @@ def scene_1080p(quick: bool, crf: int = 23) -> SceneVideo:
     return SceneVideo(duration_s=10.0 if quick else 60.0, crf=crf)
 
 
+def street_scene(
+    quick: bool, width: int = 1920, height: int = 1080, crf: int = 23, fps: float = 15.0
+) -> SceneVideo:
+    """The busy `street` scene (people in nearly every frame, usually several; cars
+    passing both ways, near and far): 60 s, or 10 s for `--quick`. Any even size works;
+    the script of who passes when is the same at every size."""
+    return SceneVideo(
+        scene="street",
+        width=width,
+        height=height,
+        fps=fps,
+        duration_s=10.0 if quick else 60.0,
+        crf=crf,
+    )
+
+
 def ensure(video: SceneVideo) -> Path:
     """The video's path, rendering and encoding it first if the cache lacks it."""
     path = video.path

@@ -77,10 +77,10 @@ def person_hit_rates(
 
 
 def test_scene_names() -> None:
-    assert scene_names() == ["driveway", "foliage", "lighting", "night", "porch"]
+    assert scene_names() == ["driveway", "foliage", "lighting", "night", "porch", "street"]
 
 
-@pytest.mark.parametrize("scene", ["porch", "driveway", "lighting", "foliage", "night"])
+@pytest.mark.parametrize("scene", ["porch", "driveway", "lighting", "foliage", "night", "street"])
 def test_render_gives_frames_of_the_asked_shape_and_count(scene: str) -> None:
     frames, truth = render(scene, duration_s=2.0, **SMALL)
     images = list(frames)
@@ -149,6 +149,31 @@ def test_minute_long_scenes_have_the_promised_visits() -> None:
     driveway = scene_truth("driveway", **SMALL)
     assert len(driveway.visits_of("car")) >= 2
     assert len(driveway.visits_of("person")) >= 2
+
+
+def test_street_is_busy_with_people_and_cars_both_ways() -> None:
+    street = scene_truth("street", **SMALL)
+    people = [sum(o.label == "person" for o in frame) for frame in street.boxes]
+    cars = [sum(o.label == "car" for o in frame) for frame in street.boxes]
+    assert len(street.visits_of("person")) >= 20
+    assert len(street.visits_of("car")) >= 20
+    assert np.mean([n > 0 for n in people]) >= 0.95
+    assert np.mean([n >= 2 for n in people]) >= 0.8
+    assert np.mean([n > 0 for n in cars]) >= 0.7
+    # Cars in both directions, in a near and a far lane (two sizes).
+    directions = set()
+    for visit in street.visits_of("car"):
+        first, last = round(visit.start * street.fps), round(visit.end * street.fps)
+        at = {
+            i: next(o.box for o in street.boxes[i] if o.object_id == visit.object_id)
+            for i in (first, last)
+        }
+        directions.add(at[last].center[0] > at[first].center[0])
+    assert directions == {True, False}
+    heights = {
+        round(o.box.height / 10) for frame in street.boxes for o in frame if o.label == "car"
+    }
+    assert len(heights) >= 2
 
 
 def test_people_are_upright() -> None:

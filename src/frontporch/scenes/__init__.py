@@ -12,7 +12,10 @@ frames and the same truth. Scenes:
   global change), then dusk dims everything;
 - ``foliage``: nobody; bushes and a branch sway (their regions are in the truth, for a
   motion mask);
-- ``night``: the house front through an infrared camera; people walk past.
+- ``night``: the house front through an infrared camera; people walk past;
+- ``street``: a busy street from a front yard; people walk both ways along the
+  sidewalk and a footpath (several at once, in nearly every frame) and cars pass
+  often in both lanes, near and far.
 
 People are drawn to look like pedestrians to a HOG detector (upright, head and
 shoulders, alternating legs, a dark rim on the silhouette), so the hub's offline

@@ -189,3 +189,47 @@ def _siding(
                 canvas, (x1, y1), (x1 + w // 6, y1 + (bottom - roof) // 3), (90, 70, 60), -1
             )
         x += w + int(rng.uniform(0.02, 0.08) * width)
+
+
+@dataclass(frozen=True)
+class Street:
+    """Depths (standard-adult sizes) in the street view, far to near: houses across a
+    two-lane road, the sidewalk on this side, a lawn, and a footpath close to the camera."""
+
+    horizon: float = DRIVEWAY_HORIZON
+    far_lane: float = 0.2
+    near_lane: float = 0.27
+    sidewalk: tuple[float, float] = (0.31, 0.4)
+    footpath: tuple[float, float] = (0.48, 0.62)
+
+
+def paint_street(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+    """Houses across a two-lane road with a centre line, a sidewalk, lawn and a footpath."""
+    s = Street()
+
+    def row(depth: float) -> int:
+        return int((s.horizon + EYE * depth) * height)
+
+    canvas = tx.grass(rng, height, width, max(1.5, height / 200))
+    sky = int(0.12 * height)
+    canvas[:sky] = tx.tint(tx.vertical_gradient(sky, width, 0.85, 1.0), (225, 200, 170))
+    houses = row(0.13)
+    canvas[sky:houses] = tx.tint(1.0 + 0.05 * tx.grain(rng, houses - sky, width), (175, 185, 190))
+    _siding(rng, canvas, sky, houses, width)
+    kerb = row(0.13), row(0.16)
+    canvas[kerb[0] : kerb[1]] = tx.concrete(
+        rng, kerb[1] - kerb[0], width, width * 0.15, (165, 168, 170)
+    )
+    road = row(0.16), row(s.sidewalk[0] - 0.01)
+    canvas[road[0] : road[1]] = tx.asphalt(rng, road[1] - road[0], width, (80, 82, 85))
+    for near, far in (
+        (s.sidewalk[0] - 0.01, s.sidewalk[1] + 0.02),
+        (s.footpath[0] - 0.03, s.footpath[1] + 0.03),
+    ):
+        top, bottom = row(near), row(far)
+        canvas[top:bottom] = tx.concrete(rng, bottom - top, width, width * 0.15, (172, 175, 178))
+        canvas[bottom : bottom + max(1, height // 150)] *= np.float32(0.65)
+    dash, mid = max(1, height // 150), row((s.far_lane + s.near_lane) / 2)
+    for x in range(0, width, max(8, width // 12)):
+        canvas[mid - dash : mid + dash, x : x + width // 24] = (120, 200, 220)
+    return tx.to_image(canvas)

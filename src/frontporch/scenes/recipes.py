@@ -301,10 +301,58 @@ def night(spec: SceneSpec) -> Stage:
     return Stage(view, actors, scenery)
 
 
+def _traffic(
+    spec: SceneSpec,
+    view: View,
+    rng: np.random.Generator,
+    depth: float,
+    leftwards: bool,
+    gap: tuple[float, float],
+    first_id: int,
+) -> list[Actor]:
+    """Cars along one lane, one after another until the video ends, at 5 to 11 m/s
+    (3 to 6 standard heights per second)."""
+    aspect = spec.height / spec.width
+    margin = 1.4 * depth * aspect  # half a car's length and some, in frame widths
+    x0, x1 = -margin, 1.0 + margin
+    if leftwards:
+        x0, x1 = x1, x0
+    cars: list[Actor] = []
+    t = float(rng.uniform(0.0, gap[1]))
+    while t < spec.duration - 1.0:
+        speed = float(rng.uniform(3.0, 6.0)) * depth * aspect  # frame widths per second
+        seconds = abs(x1 - x0) / speed
+        path = [Waypoint(t, x0, depth), Waypoint(t + seconds, x1, depth)]
+        cars.append(Car(first_id + len(cars), view, path, random_car(rng)))
+        # The next car keeps its distance: it enters once this one is well on its way.
+        t += 0.6 * seconds + float(rng.uniform(*gap))
+    return cars
+
+
+def street(spec: SceneSpec) -> Stage:
+    """A busy street seen from a front yard: people walk both ways along the sidewalk
+    and the footpath, usually several at once, and cars pass in both lanes."""
+    s = layouts.Street()
+    view = spec.view(s.horizon)
+    script = spec.rng("script")
+    actors: list[Actor] = []
+    for depth, leftwards, gap in ((s.far_lane, True, (0.3, 2.5)), (s.near_lane, False, (0.5, 3.0))):
+        actors += _traffic(spec, view, script, depth, leftwards, gap, len(actors) + 1)
+    for depths in ((s.sidewalk,), (s.sidewalk,), (s.footpath,)):
+        actors += _passers_by(spec, view, script, depths, (0.0, 1.5), len(actors) + 1)
+
+    def scenery() -> Scenery:
+        image = layouts.paint_street(spec.rng("texture"), spec.width, spec.height)
+        return Scenery(StillBackdrop(image), spec.noise(DAY_NOISE))
+
+    return Stage(view, actors, scenery)
+
+
 RECIPES: dict[str, Callable[[SceneSpec], Stage]] = {
     "porch": porch,
     "driveway": driveway,
     "lighting": lighting,
     "foliage": foliage,
     "night": night,
+    "street": street,
 }
