@@ -148,6 +148,12 @@ def analyze(
         f"{result.frames_decoded} frames decoded, {result.frames_analyzed} analysed "
         f"({result.frames_with_motion} with motion) in {result.seconds:.2f} s"
     )
+    stages = ("decode", "scale", "motion", "detector", "tracker", "events")
+    seconds = [
+        f"{stage} {result.stages[stage]:.2f} s" for stage in stages if stage in result.stages
+    ]
+    if seconds:
+        typer.echo("  time per stage: " + ", ".join(seconds))
     if result.warning:
         typer.secho(f"warning: {result.warning}", fg=typer.colors.YELLOW)
     for event in result.events:

@@ -195,6 +195,15 @@ def test_analyze_reports_what_a_truncated_file_holds_and_warns(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     decoded = int(result.stdout.split(" frames decoded")[0].split()[-1])
     assert 0 < decoded < 8 * 15
+    stages = result.stdout.split("time per stage: ")[1].splitlines()[0]
+    assert [part.split()[0] for part in stages.split(", ")] == [
+        "decode",
+        "scale",
+        "motion",
+        "detector",
+        "tracker",
+        "events",
+    ]
     assert "warning: truncated.mp4 ends early" in result.stdout
     assert "looks truncated or damaged" in result.stdout
     assert not looks_like_a_traceback(result.stdout + result.stderr)

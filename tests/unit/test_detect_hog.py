@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from frontporch.hub.analysis.detect import HogPersonDetector
+from frontporch.hub.analysis.detect import Detection, HogPersonDetector
 from frontporch.hub.analysis.detect.hog import HogSettings
 from frontporch.hub.analysis.geometry import Box
 
@@ -49,7 +49,7 @@ def detector() -> HogPersonDetector:
     return HogPersonDetector()
 
 
-def best_iou(found: list, truth: Box) -> float:
+def best_iou(found: list[Detection], truth: Box) -> float:
     return max((d.box.iou(truth) for d in found), default=0.0)
 
 

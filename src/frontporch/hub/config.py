@@ -203,6 +203,28 @@ class TrackerConfig(Strict):
         le=86400,
         description="Seconds a stationary object is remembered without being seen again.",
     )
+    recheck_s: float = Field(
+        default=1.0,
+        ge=0,
+        le=30,
+        description=(
+            "Seconds between detector looks at an object that moves as predicted, or at "
+            "motion the detector found nothing in; 0 looks at all motion in every frame."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _recheck_before_dropping(self) -> Self:
+        if self.recheck_s >= self.max_missed_s and "recheck_s" not in self.model_fields_set:
+            # A configuration written before `recheck_s` existed, with a short
+            # `max_missed_s`: keep it valid by re-checking twice as often as it drops.
+            object.__setattr__(self, "recheck_s", self.max_missed_s / 2)
+        if self.recheck_s >= self.max_missed_s:
+            raise ValueError(
+                f"recheck_s ({self.recheck_s}) must be less than max_missed_s "
+                f"({self.max_missed_s}): an object not re-checked in time would be dropped"
+            )
+        return self
 
 
 class EventsConfig(Strict):

@@ -1,9 +1,10 @@
 """The event state machine: when tracked objects make an event, and when it ends.
 
 An event opens on the first frame with an *active* object: confirmed by the tracker,
-detected in that frame, of a label the camera tracks, passing that label's score and
-size filters and, when `required_zones` is set, having stood (bottom-centre of its box)
-in one of those zones at some point. It stays open while active objects keep coming,
+detected in that frame (or coasting: not looked for, as it moved as predicted), of a
+label the camera tracks, passing that label's score and size filters and, when
+`required_zones` is set, having stood (bottom-centre of its box) in one of those zones
+at some point. It stays open while active objects keep coming,
 closes `quiet_s` after the last of them, and is split at `max_length_s`. One event per
 camera at a time: later objects join the open event. Pure: times come in, changes come
 out; the shell records clips and snapshots from them.
@@ -147,7 +148,10 @@ class EventTracker:
 
     def _is_active(self, obj: TrackedObject) -> bool:
         """Whether `obj` makes (or keeps open) an event in this frame."""
-        if obj.label not in self._objects.track or not obj.confirmed or not obj.visible:
+        # A coasting object was not looked for because it moved as predicted: as good as
+        # seen (the tracker re-checks it within `recheck_s`).
+        seen = obj.visible or obj.coasting
+        if obj.label not in self._objects.track or not obj.confirmed or not seen:
             return False
         entered = self._enter_zones(obj)
         limits = self._objects.filter_for(obj.label)

@@ -3,6 +3,12 @@
 `frontporch analyze` uses it to let an owner tune a camera's settings on a recording,
 and the tests and benchmarks use it to measure detection against ground truth. Times
 are seconds from the file's start rather than wall clock.
+
+`Analysis.stages` says where the time went, in wall seconds per stage: `decode` is
+demuxing and decoding every frame plus the grayscale scale-down of the analysed ones
+(FFmpeg does both as one step), `scale` the colour frame for the detector, then
+`motion`, `detector`, `tracker` and `events` (see `pipeline.StageTimes`), with the
+detector's calls, regions and region pixels.
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ class Analysis:
     frames_with_motion: int = 0
     seconds: float = 0.0
     events: list[AnalyzedEvent] = field(default_factory=list)
+    stages: dict[str, float | int] = field(default_factory=dict)
     warning: str | None = None
 
     def to_json(self) -> dict[str, object]:
@@ -79,8 +86,16 @@ def analyze_file(
     began = time.perf_counter()
     frames = iter_file_frames(path, camera.detect.fps, camera.detect.width, camera.detect.height)
     t = 0.0
-    for t, gray, bgr in frames:
-        out = pipeline.process(t, gray, bgr)
+    decode = 0.0
+    iterator = iter(frames)
+    while True:
+        waited = time.perf_counter()
+        frame = next(iterator, None)
+        decode += time.perf_counter() - waited
+        if frame is None:
+            break
+        t = frame.t
+        out = pipeline.process(t, frame.gray, frame.bgr)
         result.frames_analyzed += 1
         result.frames_with_motion += bool(out.motion)
         label_of.update((obj.id, obj.label) for obj in out.objects)
@@ -89,6 +104,7 @@ def analyze_file(
             progress(t)
     _collect(pipeline.finish(t), result, label_of)
     result.seconds = round(time.perf_counter() - began, 4)
+    result.stages = {"decode": round(decode, 4), **pipeline.stages.to_json()}
     result.frames_decoded = frames.decoded
     result.warning = frames.warning
     return result

@@ -6,6 +6,11 @@ and a person walking by costs one small crop. Detectors are duck-typed through t
 `Detector` protocol, so a test of the tracker or the event logic can pass any object
 with a `labels` set and a `detect` method — no subclassing, no model files.
 
+Re-checks. The tracker also asks for objects it already follows, where it expects them
+(`Recheck`). A detector that can use the known size of such an object, and search only
+around it, implements `RecheckingDetector`; `detect_with_rechecks` calls it, and hands
+any other detector the re-check areas as plain regions.
+
 Hazard: boxes are always in pixels of the frame passed to `detect`, never of a crop or
 of the model's input; each detector maps its results back before returning them.
 """
@@ -14,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -49,3 +54,35 @@ class Detector(Protocol):
         from overlapping regions removed (non-maximum suppression per label).
         """
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class Recheck:
+    """A tracked object looked for again: `expected` is its predicted box (so its size is
+    known), `area` the part of the frame it should be found in."""
+
+    label: str
+    expected: Box
+    area: Box
+
+
+@runtime_checkable
+class RecheckingDetector(Detector, Protocol):
+    """A detector that searches for known objects more cheaply than for unknown ones."""
+
+    def detect_rechecked(
+        self, frame: np.ndarray, regions: Sequence[Box], rechecks: Sequence[Recheck]
+    ) -> list[Detection]:
+        """`detect` on `regions`, plus each re-checked object looked for in its `area` at
+        about its `expected` size; one list, duplicates removed as in `detect`."""
+        ...
+
+
+def detect_with_rechecks(
+    detector: Detector, frame: np.ndarray, regions: Sequence[Box], rechecks: Sequence[Recheck]
+) -> list[Detection]:
+    """Detections in `regions` and for `rechecks`; a detector that cannot use what a
+    re-check knows is simply given its area as one more region."""
+    if rechecks and isinstance(detector, RecheckingDetector):
+        return detector.detect_rechecked(frame, regions, rechecks)
+    return detector.detect(frame, [*regions, *(r.area for r in rechecks)])

@@ -14,6 +14,11 @@ to about square, is read as part of a body (only the legs or arms moved): the se
 extends to the taller person its width implies, and the crop grows vertically to hold
 them. A region wider still is read as several people side by side, as tall as it is.
 
+Re-checks (`detect_rechecked`). A person the tracker already follows has a known height:
+it is looked for only at that height and one scale step either side, on a crop just
+around where it is expected, instead of the whole ladder a motion region needs (three
+scans of a small crop instead of five to seven of a larger one).
+
 Scores. The SVM's output is a signed distance to its decision plane (a *weight*,
 typically −0.5..3 for windows near people). It is mapped to 0..1 with a logistic,
 ``score = 1 / (1 + exp(-(weight - midpoint) / spread))``, so that the config's
@@ -38,7 +43,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from frontporch.hub.analysis.detect.base import Detection
+from frontporch.hub.analysis.detect.base import Detection, Recheck
 from frontporch.hub.analysis.detect.regions import (
     CropMapping,
     RegionPolicy,
@@ -82,6 +87,8 @@ class HogSettings:
     """Widest region (width / height) read as part of one person; wider: a group."""
     max_height_ratio: float = 2.4
     """Tallest person searched, as a multiple of a region's height (only part moved)."""
+    recheck_steps: int = 1
+    """Scale steps searched either side of a re-checked person's known height."""
 
 
 # Motion boxes of one person are often split (head, torso, legs): join close ones, but
@@ -105,14 +112,36 @@ class HogPersonDetector:
 
     def detect(self, frame: np.ndarray, regions: Sequence[Box]) -> list[Detection]:
         """People in the motion `regions` of a BGR `frame`, in frame pixels."""
+        return self.detect_rechecked(frame, regions, ())
+
+    def detect_rechecked(
+        self, frame: np.ndarray, regions: Sequence[Box], rechecks: Sequence[Recheck]
+    ) -> list[Detection]:
+        """`detect` on `regions`, plus each re-checked person looked for in its `area` at
+        their known height only (see the module docstring)."""
         height, width = frame.shape[:2]
         found: list[Detection] = []
         for region in plan_regions(regions, width, height, _MOTION_POLICY):
             found.extend(self._detect_region(frame, region))
+        for recheck in rechecks:
+            if recheck.label in self.labels and recheck.area.area > 0:
+                heights = self.recheck_heights(recheck.expected, height)
+                found.extend(self._scan_heights(frame, recheck.area, heights, centred=True))
         # Neighbouring scales see one person as a body and as a torso: keep one of them.
         return suppress_nested(
             non_max_suppression(found, self.settings.nms_iou), self.settings.nested_overlap
         )
+
+    def recheck_heights(self, expected: Box, frame_height: float) -> list[float]:
+        """The person heights (frame pixels) searched for a person expected as `expected`."""
+        s = self.settings
+        known = min(max(expected.height, MIN_PERSON_HEIGHT), frame_height)
+        steps = range(-s.recheck_steps, s.recheck_steps + 1)
+        return [
+            h
+            for h in (known * s.scale_step**i for i in steps)
+            if MIN_PERSON_HEIGHT <= h <= frame_height
+        ] or [known]
 
     def person_heights(self, region: Box, frame_height: float) -> list[float]:
         """The person heights (frame pixels) searched for in a motion region, smallest first."""
@@ -132,12 +161,22 @@ class HogPersonDetector:
         return [lowest * (highest / lowest) ** (i / steps) for i in range(steps + 1)]
 
     def _detect_region(self, frame: np.ndarray, region: Box) -> list[Detection]:
+        heights = self.person_heights(region, frame.shape[0])
+        return self._scan_heights(frame, region, heights, centred=False)
+
+    def _scan_heights(
+        self, frame: np.ndarray, region: Box, heights: Sequence[float], centred: bool
+    ) -> list[Detection]:
+        """People of each of `heights` around `region`; `centred`: the person is known to
+        be centred in it (a re-check), else only part of them may have moved, above or
+        below the rest."""
         found: list[Detection] = []
-        for person_height in self.person_heights(region, frame.shape[0]):
+        for person_height in heights:
             # Room for a person this tall: vertically when only part of them moved, plus
             # the window's own margin around the body on every side. Sized per height, as
             # the small heights are scanned upscaled, where every pixel costs most.
-            grow_y = max(0.0, person_height - region.height) + 0.25 * person_height
+            taller = max(0.0, person_height - region.height)
+            grow_y = (taller / 2 if centred else taller) + 0.25 * person_height
             grow_x = 0.25 * person_height
             area = Box(
                 region.x1 - grow_x, region.y1 - grow_y, region.x2 + grow_x, region.y2 + grow_y
