@@ -211,8 +211,9 @@ class ServerSettings(BaseSettings):
         ge=0,
         le=65536,
         description="Feed pages kept in memory per process (about 20 KB each; 0: none). A "
-        "page is served from memory only while no post anywhere has changed since it was "
-        "read (one counter, checked in the database on every request).",
+        "page is served from memory only while no post in its area has changed since it "
+        "was read (per-cell counters, checked in the database on every request). "
+        "Rendered posts (4,096) are kept whatever this is.",
     )
 
     # Live updates: server-sent events of new posts and notifications (server/feed/live.py).

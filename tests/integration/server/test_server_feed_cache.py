@@ -1,9 +1,11 @@
 """Feed pages kept in memory (feed/posts/pagecache.py): a kept page is served again only while
-the database's change counter has not moved, and every kind of change moves it — a post,
-a comment, hiding, restoring, deleting, a deleted account's cascade, an agency renamed,
-and a write by another connection (another process) the app never hears of. What is
-served from memory is byte for byte what the models render, `mine` set per reader and
-the reader's own hidden posts merged in. The feed page reads the same kept pages."""
+the change counters of its area's cells have not moved, and every kind of change moves
+the counter of the cells it touches — a post, a comment, hiding, restoring, deleting, a
+deleted account's cascade, an agency renamed, a post moved to another cell (both cells),
+and a write by another connection (another process) the app never hears of — while
+pages of other areas stay kept and are served from memory. What is served from memory
+is byte for byte what the models render, `mine` set per reader and the reader's own
+hidden posts merged in. The feed page reads the same kept pages."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import uuid
 from typing import Any
 
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from feed_tools import agency_member, feed, miles_from, post, resident_at, user_id
 from frontporch import geo
@@ -27,13 +29,26 @@ from homes_tools import CHICAGO, add_home
 from server_harness import ServerHarness
 
 NEARBY = miles_from(CHICAGO, 0.5, 45)
+FAR = miles_from(CHICAGO, 20, 200)  # its 5-mile area's parent cells miss CHICAGO's too
 CHANGES = "SELECT value FROM feed_counters WHERE name = 'changes'"
+CELL_CHANGES = "SELECT coalesce(sum(value), 0) FROM feed_cell_changes WHERE cell = :cell"
 
 
-def _changes(server: ServerHarness) -> int:
+def _cell(point: tuple[float, float]) -> int:
+    return geo.cell_to_int(geo.home_cell(*point))
+
+
+def _changes(server: ServerHarness, point: tuple[float, float] = NEARBY) -> int:
+    """The change counter of the cell of `point`."""
     with server.app.state.server.engine.connect() as connection:
-        value = connection.execute(text(CHANGES)).scalar_one()
+        value = connection.execute(text(CELL_CHANGES), {"cell": _cell(point)}).scalar_one()
     return int(value)
+
+
+def _reads(server: ServerHarness) -> tuple[int, int]:
+    """How many feed requests were served from memory and how many read their page."""
+    pages: FeedPageCache = server.app.state.feed_pages
+    return pages.hits, pages.misses
 
 
 def _kept(server: ServerHarness) -> int:
@@ -126,6 +141,75 @@ def test_a_deleted_account_and_a_renamed_agency_reach_kept_pages(server: ServerH
     assert _titles(feed(reader, reader_home)) == ["Road closed for repairs"]
 
 
+def test_a_change_in_one_area_leaves_other_areas_pages_kept(server: ServerHarness) -> None:
+    poster, poster_home = resident_at(server, NEARBY)
+    reader, reader_home = resident_at(server)  # NEARBY is in this reader's area
+    far_poster, far_poster_home = resident_at(server, FAR)
+    far_reader, far_reader_home = resident_at(server, miles_from(FAR, 0.5, 90))
+    first = post(poster, poster_home, "Ladder left against a fence")
+    post(far_poster, far_poster_home, "Hose left running")
+    assert _titles(feed(reader, reader_home)) == ["Ladder left against a fence"]
+    far_page = feed(far_reader, far_reader_home)
+    wide_far_page = feed(far_reader, far_reader_home, radius_mi=5)
+    assert _titles(far_page) == _titles(wide_far_page) == ["Hose left running"]
+    assert _kept(server) == 3
+
+    def far_page_kept(step: str) -> None:
+        hits, misses = _reads(server)
+        assert feed(far_reader, far_reader_home) == far_page, step
+        assert feed(far_reader, far_reader_home, radius_mi=5) == wide_far_page, step
+        assert _reads(server) == (hits + 2, misses), f"{step}: a far page was read again"
+
+    def near_page_read(step: str) -> Any:
+        hits, misses = _reads(server)
+        page = feed(reader, reader_home)
+        assert _reads(server) == (hits, misses + 1), f"{step}: the near page was kept"
+        far_page_kept(step)
+        return page
+
+    far_page_kept("nothing changed")
+    post(poster, poster_home, "Found keys by the mailbox")
+    assert _titles(near_page_read("a new post"))[0] == "Found keys by the mailbox"
+
+    comment = reader.client.post(f"/api/posts/{first['id']}/comments", json={"body": "Mine!"})
+    assert comment.status_code == 201
+    counts = {p["title"]: p["comment_count"] for p in near_page_read("a comment")["posts"]}
+    assert counts["Ladder left against a fence"] == 1
+
+    operator = server.account(Role.OPERATOR, mfa_on=True)
+    moderation = f"/api/moderation/posts/{first['id']}"
+    assert operator.client.post(f"{moderation}/hide", json={"reason": "A face"}).is_success
+    assert "Ladder left against a fence" not in _titles(near_page_read("hiding"))
+    assert operator.client.post(f"{moderation}/restore", json={"reason": "Blurred"}).is_success
+    assert "Ladder left against a fence" in _titles(near_page_read("restoring"))
+
+    with server.app.state.server.engine.begin() as connection:  # another process, by hand
+        connection.execute(
+            text(
+                "UPDATE posts SET title = 'Ladder taken in' "
+                "WHERE cell = :cell AND title = 'Ladder left against a fence'"
+            ),
+            {"cell": _cell(NEARBY)},
+        )
+    assert "Ladder taken in" in _titles(near_page_read("a write by another connection"))
+
+    assert poster.client.delete(f"/api/posts/{first['id']}").status_code == 204
+    assert "Ladder taken in" not in _titles(near_page_read("deleting"))
+
+    # A post moved to another cell (by hand): both areas' pages are read again.
+    with server.app.state.server.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE posts SET cell = :far WHERE title = 'Found keys by the mailbox'"),
+            {"far": _cell(FAR)},
+        )
+    hits, misses = _reads(server)
+    assert "Found keys by the mailbox" not in _titles(feed(reader, reader_home))
+    assert _titles(feed(far_reader, far_reader_home))[0] == "Found keys by the mailbox"
+    wide = feed(far_reader, far_reader_home, radius_mi=5)
+    assert _titles(wide)[0] == "Found keys by the mailbox"
+    assert _reads(server) == (hits, misses + 3)
+
+
 def _is_sqlite(server: ServerHarness) -> bool:
     return bool(server.app.state.server.engine.dialect.name == "sqlite")
 
@@ -200,12 +284,11 @@ def test_the_change_counter_migration_goes_down_and_up_again(database_url: str) 
                 rows = connection.execute(text("SELECT name FROM feed_counters"))
                 return {row[0] for row in rows}
 
-        def touching_no_row_counts() -> bool:
-            with engine.begin() as connection:
-                before = connection.execute(text(CHANGES)).scalar()
-                connection.execute(text("UPDATE posts SET title = title"))  # no rows: no-op
-                connection.execute(text("DELETE FROM agencies WHERE name = 'nobody'"))
-                return connection.execute(text(CHANGES)).scalar() != before
+        def counted() -> tuple[int, int]:
+            with engine.connect() as connection:
+                everything = connection.execute(text(CHANGES)).scalar_one()
+                cells = "SELECT coalesce(sum(value), 0) FROM feed_cell_changes"
+                return int(everything), int(connection.execute(text(cells)).scalar_one())
 
         assert counters() == {"posts", "changes"}
         with engine.connect() as connection:
@@ -214,11 +297,19 @@ def test_the_change_counter_migration_goes_down_and_up_again(database_url: str) 
             command.downgrade(config, "0005")
             connection.commit()
         assert counters() == {"posts"}
+        assert "feed_cell_changes" not in inspect(engine).get_table_names()
         upgrade_to_head(engine)
         assert counters() == {"posts", "changes"}
-        # Per row on SQLite: statements that touch no row leave it alone there;
-        # PostgreSQL's triggers fire once per statement, rows or not.
-        assert touching_no_row_counts() == (engine.dialect.name == "postgresql")
+        # Per row on both databases: statements that touch no row leave every counter be.
+        before = counted()
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE posts SET title = title"))  # no rows: no-op
+            connection.execute(text("DELETE FROM agencies WHERE name = 'nobody'"))
+        assert counted() == before
+        if engine.dialect.name == "postgresql":  # TRUNCATE takes every area at once
+            with engine.begin() as connection:
+                connection.execute(text("TRUNCATE posts CASCADE"))
+            assert counted()[0] == before[0] + 1
     finally:
         engine.dispose()
 

@@ -84,6 +84,20 @@ class FeedCounter(Base):
     value: Mapped[int] = mapped_column(BigInteger)
 
 
+class FeedCellChange(Base):
+    """How often the posts of one cell have changed, at the home resolution and at
+    resolution 6 (a wide area is checked by the parents that cover it): raised by
+    triggers on every write to `posts` for the post's cell and its parent (both cells
+    when a post moves) and for the cells of an agency's posts when the agency is renamed
+    or removed (migration 0016). Feed pages are kept per area while these counters stay
+    put (feed/posts/pagecache.py). Rows are never deleted: counters only grow."""
+
+    __tablename__ = "feed_cell_changes"
+
+    cell: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
 class Post(Base):
     """A post in the Neighbors feed: category, text, area, optional media, moderation."""
 

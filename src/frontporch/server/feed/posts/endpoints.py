@@ -10,14 +10,14 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from frontporch import geo
-from frontporch.server.accounts.auth import SignedIn, signed_in
-from frontporch.server.context import Context
+from frontporch.server.accounts.auth import GuardedSubject, SignedIn, signed_in
+from frontporch.server.context import Context, context_of
 from frontporch.server.db import DbSession, finish
 from frontporch.server.feed import rules
 from frontporch.server.feed.errors import NoMedia, NoPoster, WrongLocation
 from frontporch.server.feed.params import CategoryFilter, Cursor, FeedHome, Limit, PostId, Radius
 from frontporch.server.feed.posts.media import streamed
-from frontporch.server.feed.posts.pagecache import FeedPages
+from frontporch.server.feed.posts.pagecache import page_cache_of
 from frontporch.server.feed.posts.reading import FeedReader
 from frontporch.server.feed.posts.schemas import (
     HUB_UPLOAD_BODY,
@@ -29,7 +29,7 @@ from frontporch.server.feed.posts.schemas import (
 )
 from frontporch.server.feed.posts.service import Draft, PostService
 from frontporch.server.feed.posts.uploads import count_upload, received_upload, store_hub_post
-from frontporch.server.homes.access import Household, household
+from frontporch.server.homes.access import household
 from frontporch.server.hubs.auth import PairedHub, paired_hub
 from frontporch.server.kit.schemas import ERRORS, ErrorOut
 from frontporch.server.kit.services import per_request
@@ -46,15 +46,7 @@ hub: APIRouter = protected_router(paired_hub, prefix="/api/hub", tags=["hub"], r
 
 # The service factories only build objects (no I/O), so they are `async def`: FastAPI
 # calls them inline instead of sending each through the thread pool.
-
-
-async def feed_reader(db: DbSession, context: Context, pages: FeedPages) -> FeedReader:
-    """The feed's read path for this request."""
-    return FeedReader(db, context, pages)
-
-
 Posts = Annotated[PostService, Depends(per_request(PostService))]
-Reader = Annotated[FeedReader, Depends(feed_reader)]
 
 
 # -- the feed (households) ------------------------------------------------------------------
@@ -62,9 +54,9 @@ Reader = Annotated[FeedReader, Depends(feed_reader)]
 
 @feed.get("/feed", response_model=FeedOut)
 def read_feed(
-    subject: Household,
+    request: Request,
+    subject: GuardedSubject,
     db: DbSession,
-    reader: Reader,
     home_id: FeedHome,
     radius_mi: Radius = rules.DEFAULT_RADIUS_MI,
     category: CategoryFilter = None,
@@ -72,6 +64,11 @@ def read_feed(
     limit: Limit = 20,
 ) -> Response:
     """Posts within `radius_mi` of one of your homes, newest first; `next` continues."""
+    # `subject` is the caller the router's `household` guard let through (GuardedSubject:
+    # the guard's tree is solved once, not twice), and the reader is built here rather
+    # than by dependencies of its own: each dependency FastAPI solves costs every request
+    # of the hottest route (the profile in bench/feed.py); building it does no I/O.
+    reader = FeedReader(db, context_of(request), page_cache_of(request))
     page = reader.page(subject, home_id, radius_mi, category, before, limit)
     finish(db)  # a read: commit here, in this thread, rather than in one more hop
     # The hottest endpoint: each post's JSON is written once when its page is read and
