@@ -32,12 +32,13 @@ STAGES = {
     "_threshold": "threshold",
     "_global_shift": "global shift",
     "_unknown_regions": "known objects",
-    "_same_surface": "texture check",
-    "_outline": "outline check",
-    "_adopt": "adopt light",
+    "same_surface": "texture check",
+    "outline": "outline check",
+    "adopt": "adopt light",
     "_regions": "boxes",
 }
-"""The detector's stage methods and functions, timed one by one in the stage pass."""
+"""The detector's stage methods and the lighting checks, timed one by one in the stage
+pass (a name is looked up on the detector, then in `motion`, then in `lighting`)."""
 METHOD = f"""\
 - Frames: the `street` scene (busy: people in nearly every frame, cars both ways) and
   the `porch` scene (quiet: a few people pass), 1920x1080 at 15 fps, H.264 CRF
@@ -184,9 +185,10 @@ def _stages(frames: list[Any], size: tuple[int, int]) -> dict[str, float]:
     """µs per frame spent in each stage of one detector over `frames`.
 
     The stage methods are wrapped on the instance, the module-level checks in the
-    module itself: this runs in its own process, so nothing else sees the wrapping.
+    module that calls them: this runs in its own process, so nothing else sees the
+    wrapping.
     """
-    from frontporch.hub.analysis import motion
+    from frontporch.hub.analysis import lighting, motion
     from frontporch.hub.config import MotionConfig
 
     spent = dict.fromkeys(STAGES, 0)
@@ -203,10 +205,8 @@ def _stages(frames: list[Any], size: tuple[int, int]) -> dict[str, float]:
 
     detector = motion.MotionDetector(MotionConfig(), size)
     for name in STAGES:
-        if hasattr(detector, name):
-            setattr(detector, name, timer(name, getattr(detector, name)))
-        else:
-            setattr(motion, name, timer(name, getattr(motion, name)))
+        owner: Any = next(o for o in (detector, motion, lighting) if hasattr(o, name))
+        setattr(owner, name, timer(name, getattr(owner, name)))
     began = time.perf_counter_ns()
     for gray in frames:
         detector.detect(gray)
